@@ -1,0 +1,82 @@
+"""The ``agroplan`` command line: one module per command, registered here.
+
+Every command turns an :class:`~agroplan.errors.AgroplanError` into one readable message
+and its exit code (see ``docs/errors.md``); ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from agroplan.errors import AgroplanError
+
+INTERNAL_ERROR_EXIT = 70
+
+# command name -> module under agroplan.cli that defines `command`
+COMMANDS = {
+    "validate": "validate",
+    "schema": "schema",
+    "layers": "layers",
+    "plan": "plan",
+    "check": "check",
+    "map": "map",
+}
+
+
+class _LazyGroup(click.Group):
+    """Imports a command's module only when it runs, so `--help` and `validate` stay fast."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name, module in COMMANDS.items() if _exists(module))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is None or not _exists(module):
+            return None
+        command: click.Command = importlib.import_module(f"agroplan.cli.{module}").command
+        return command
+
+
+def _exists(module: str) -> bool:
+    return importlib.util.find_spec(f"agroplan.cli.{module}") is not None
+
+
+@click.group(cls=_LazyGroup)
+@click.option("--debug", is_flag=True, help="Show full tracebacks instead of one-line errors.")
+@click.version_option(package_name="agroplan")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Plan dairy farms, heifer deliveries, agro-towns and wooden houses."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point of the console script."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        return cli.main(args=argv, prog_name="agroplan", standalone_mode=False)
+    except AgroplanError as exc:
+        if debug:
+            raise
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - last line of defence: never a raw traceback
+        if debug:
+            raise
+        click.echo(
+            f"internal error ({type(exc).__name__}: {exc}). This is a bug in agroplan; "
+            "run again with --debug and report the traceback.",
+            err=True,
+        )
+        sys.exit(INTERNAL_ERROR_EXIT)
