@@ -21,6 +21,7 @@ import pandas as pd
 from pyproj import Geod
 
 from agroplan.errors import DataError
+from agroplan.layers import to_metric
 from agroplan.periods import quarter_index, quarter_ordinal
 from agroplan.scenario import Scenario
 
@@ -203,7 +204,7 @@ def _fodder_land(clearance: pd.DataFrame, districts: pd.Index, periods: tuple[st
 
 def _xy(frame: gpd.GeoDataFrame, crs: str) -> np.ndarray:
     """Projected coordinates (metres), shape (n, 2)."""
-    projected = frame.geometry.to_crs(crs)
+    projected = to_metric(frame, crs).geometry
     xy: np.ndarray = np.column_stack([projected.x.to_numpy(), projected.y.to_numpy()])
     return xy
 
