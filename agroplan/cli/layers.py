@@ -20,8 +20,8 @@ def command() -> None:
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=DEFAULT_CONFIG,
-    show_default="data/layers/build.yaml",
-    help="Build rules (YAML): sources, grid, terrain limits, clearance and supply assumptions.",
+    help="Build rules (YAML): sources, grid, terrain limits, clearance and supply assumptions"
+    "  [default: data/layers/build.yaml]",
 )
 @click.option(
     "--out",
