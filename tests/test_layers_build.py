@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from agroplan.cli import main
 from agroplan.errors import ConfigError
@@ -78,7 +79,8 @@ def test_rebuild_equals_committed_layers_byte_for_byte(
     write_layers(built, tmp_path, config.geometry.decimals)
     stale = [f for f in FILES if (tmp_path / f).read_bytes() != (LAYERS / f).read_bytes()]
     assert stale == [], (
-        f"committed layers differ from a rebuild; run `agroplan layers build`: {stale}"
+        f"committed layers differ from a rebuild with shapely {shapely.__version__} "
+        f"(GEOS {shapely.geos_version_string}); run `agroplan layers build`: {stale}"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FILES)  # no temp files left
 
