@@ -11,7 +11,6 @@ keys override it (mappings merge key by key, everything else replaces). Command-
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,7 +26,8 @@ from pydantic import (
 )
 
 from agroplan.errors import ConfigError
-from agroplan.periods import parse_quarter, quarter_range
+from agroplan.periods import parse_quarter, quarter_range, quarter_year
+from agroplan.scenario_errors import describe
 
 SCHEMA_VERSION = 1
 
@@ -91,7 +91,8 @@ class Farms(_Model):
     build_quarters: int = Field(4, ge=0, le=20)
     """Quarters from construction start to operation."""
     belarus_equipment_usd_per_place: NonNeg = 600
-    """Belarusian equipment (MTZ tractors, milking lines) bought per cow place, USD; part of the construction cost, counted as exports."""
+    """Belarusian equipment (MTZ tractors, milking lines) bought per cow place, USD; part of
+    the construction cost, counted as exports."""
     workers_per_100_head: NonNeg = 5
     """Farm workers needed per 100 head of herd."""
     milk_kg_per_head_year: NonNeg = 6500
@@ -161,12 +162,32 @@ class Distances(_Model):
     commuting_radius_km: Pos = 25
     """Workers live within this road distance of their farm, km."""
 
+    @field_validator("metric_crs")
+    @classmethod
+    def _metric(cls, value: str) -> str:
+        from pyproj import CRS  # imported here: pyproj is slow to import
+        from pyproj.exceptions import CRSError
+
+        try:
+            crs = CRS.from_user_input(value)
+        except CRSError:
+            raise ValueError(
+                f"{value!r} is not a known CRS; use a projected CRS in metres such as "
+                "EPSG:32638 (UTM 38N)"
+            ) from None
+        if not crs.is_projected or {a.unit_name for a in crs.axis_info} != {"metre"}:
+            raise ValueError(
+                f"{value!r} is not a projected CRS in metres; use one such as EPSG:32638 (UTM 38N)"
+            )
+        return value
+
 
 class Budget(_Model):
     """Money available per quarter."""
 
     usd_per_quarter: NonNeg | dict[str, NonNeg] = 120_000_000
-    """Budget per quarter, USD: one number for every quarter, or a mapping quarter -> USD (quarters not listed get 0)."""
+    """Budget per quarter, USD: one number for every quarter, or a mapping quarter -> USD
+    (quarters not listed get 0)."""
     carry_over: bool = True
     """Unspent budget of a quarter carries over to the next."""
 
@@ -297,6 +318,19 @@ class Scenario(_Model):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _enforced_targets_in_horizon(self) -> Scenario:
+        years = sorted({quarter_year(p) for p in self.horizon.periods})
+        for index, target in enumerate(self.trade.targets):
+            if target.enforce and target.year not in years:
+                raise ValueError(
+                    f"trade.targets.{index}.year: the enforced target year {target.year} lies "
+                    f"outside the horizon {self.horizon.periods[0]}..{self.horizon.periods[-1]} "
+                    f"(years {years[0]}..{years[-1]}); change the year, lengthen the horizon "
+                    "or set enforce: false"
+                )
+        return self
+
     @property
     def periods(self) -> tuple[str, ...]:
         """Quarter labels of the horizon."""
@@ -316,6 +350,9 @@ class Scenario(_Model):
             return tuple(float(per_quarter.get(p, 0.0)) for p in self.periods)
         return tuple(float(per_quarter) for _ in self.periods)
 
+
+MAX_SCENARIO_BYTES = 1_000_000
+"""Largest scenario file read; real ones are a few kilobytes."""
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "data" / "scenarios" / "default.yaml"
 
@@ -342,30 +379,40 @@ def load_scenario(
     """
     file = Path(path) if path is not None else DEFAULT_SCENARIO
     raw = _read_with_extends(file, chain=())
-    for item in overrides:
-        _apply_override(raw, item)
-    return validate_scenario(raw, file)
+    keys = [_apply_override(raw, item) for item in overrides]
+    return validate_scenario(raw, file, overridden=keys)
 
 
-def validate_scenario(raw: Mapping[str, Any], file: Path) -> Scenario:
-    """Validate an already-merged mapping; ``file`` is named in the errors."""
+def validate_scenario(
+    raw: Mapping[str, Any], file: Path, overridden: Sequence[str] = ()
+) -> Scenario:
+    """Validate an already-merged mapping; ``file`` is named in the errors.
+
+    ``overridden`` lists the dotted keys set with ``--set``: their problems name the
+    option rather than the file.
+    """
     raw = {k: v for k, v in raw.items() if k != "extends"}
     try:
         scenario = Scenario.model_validate({**raw, "source_path": str(file.resolve())})
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, file)) from None
+        raise ConfigError(describe(exc, file, Scenario, overridden)) from None
     return scenario
 
 
 def _read_yaml(file: Path) -> dict[str, Any]:
     if not file.is_file():
         raise ConfigError(f"{file}: scenario file not found; check the path")
+    if file.stat().st_size > MAX_SCENARIO_BYTES:
+        raise ConfigError(
+            f"{file}: {file.stat().st_size:,} bytes is too large for a scenario file "
+            f"(limit {MAX_SCENARIO_BYTES:,}); is it the right file?"
+        )
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot be read as UTF-8 text ({exc})") from None
     try:
-        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -386,12 +433,25 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.constructor.ConstructorError(
                 None, None, "YAML aliases (*name) are not allowed in scenario files",
                 event.start_mark,
             )
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """Refuse a key given twice in one mapping (YAML would silently keep the last)."""
+        keys: set[Any] = set()
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key in keys:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice in one section; keep one",
+                    key_node.start_mark,
+                )
+            keys.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _read_with_extends(file: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
@@ -405,7 +465,13 @@ def _read_with_extends(file: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         return _rebase_layers(data, file)
     if not isinstance(base_name, str):
         raise ConfigError(f"{file}: extends must be a file name, found {base_name!r}")
-    base = _read_with_extends(file.parent / base_name, (*chain, resolved))
+    base_file = file.parent / base_name
+    if not base_file.is_file():
+        raise ConfigError(
+            f"{file}: extends: {base_name} not found (looked for {base_file}); the path is "
+            "relative to this file"
+        )
+    base = _read_with_extends(base_file, (*chain, resolved))
     return _merge(base, _rebase_layers(data, file))
 
 
@@ -430,13 +496,15 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _apply_override(raw: dict[str, Any], item: str) -> None:
+def _apply_override(raw: dict[str, Any], item: str) -> str:
     key, sep, text = item.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ConfigError(f"--set {item!r}: write it as dotted.key=value, for example budget.carry_over=false")
+        raise ConfigError(
+            f"--set {item!r}: write it as dotted.key=value, for example budget.carry_over=false"
+        )
     try:
-        value = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506
+        value = yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader subclass
     except yaml.YAMLError:
         value = text
     node = raw
@@ -449,39 +517,7 @@ def _apply_override(raw: dict[str, Any], item: str) -> None:
             raise ConfigError(f"--set {key}: {part!r} is not a section, cannot set a key inside it")
         node = child
     node[parts[-1]] = value
-
-
-def _describe(exc: ValidationError, file: Path) -> list[str]:
-    problems = []
-    for error in exc.errors():
-        loc = ".".join(str(p) for p in error["loc"])
-        if error["type"] == "extra_forbidden":
-            problems.append(f"{file}: {loc}: unknown key{_suggest(error['loc'])}")
-            continue
-        message = error["msg"].removeprefix("Value error, ")
-        given = error.get("input")
-        shown = "" if isinstance(given, dict | list) else f" (given: {given!r})"
-        where = f"{loc}: " if loc else ""
-        problems.append(f"{file}: {where}{message}{shown}")
-    return problems
-
-
-def _suggest(loc: tuple[Any, ...]) -> str:
-    """'; did you mean ...' for an unknown key, from the keys allowed at that place."""
-    model: type[BaseModel] | None = Scenario
-    for part in loc[:-1]:
-        if model is None or not isinstance(part, str):
-            return ""
-        field = model.model_fields.get(part)
-        annotation = field.annotation if field is not None else None
-        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
-    if model is None:
-        return ""
-    allowed = [k for k in model.model_fields if k != "source_path"]
-    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-    if close:
-        return f"; did you mean {close[0]!r}?"
-    return f"; allowed keys: {', '.join(allowed)}"
+    return key
 
 
 def scenario_json_schema() -> dict[str, Any]:
