@@ -163,7 +163,7 @@
       towns.forEach(function (o) {
         var shown = (o.x.dev !== null && o.x.dev <= t) || o.x.houses[t] > 0;
         if (shown) {
-          o.m.setRadius(3 + 13 * Math.sqrt(o.x.houses[t] / tmax));
+          o.m.setRadius(4 + 14 * Math.sqrt(o.x.houses[t] / tmax));
           groups.towns.addLayer(o.m);
         } else { groups.towns.removeLayer(o.m); }
       });
@@ -182,7 +182,7 @@
     var smax = maxOf(data.farms, function (f) { return f.size; }) || 1;
     var farmMarkers = {};
     var farms = data.farms.map(function (f) {
-      var px = Math.round(12 + 10 * Math.sqrt(f.size / smax));
+      var px = Math.round(8 + 7 * Math.sqrt(f.size / smax));
       var icons = {
         build: L.divIcon({ className: 'ap-farm ap-farm-build', iconSize: [px, px] }),
         op: L.divIcon({ className: 'ap-farm ap-farm-op', iconSize: [px, px] })
@@ -328,7 +328,7 @@
       updaters.forEach(function (u) { u(state.t); });
     }
 
-    map.fitBounds(data.bounds, { padding: [10, 10] });
+    map.fitBounds(data.bounds, { padding: [16, 16] });
     setTime(state.t);
     placeOrigins();
     global.agroplan = { map: map, groups: groups, setTime: setTime, state: state, farms: farmMarkers };

@@ -85,6 +85,7 @@ def build_map(plan: Plan, inputs: PlanInputs, layers: Layers) -> folium.Map:
         tiles=None,
         prefer_canvas=True,
         control_scale=True,
+        zoom_snap=0.25,
     )
     figure: Any = fmap.get_root()
     figure.title = esc(f"agroplan: {inputs.scenario.name}")

@@ -45,7 +45,7 @@ def build_map_data(plan: Plan, inputs: PlanInputs, layers: Layers) -> dict[str, 
     return {
         "title": esc(inputs.scenario.name),
         "periods": list(periods),
-        "bounds": _bounds(layers.districts),
+        "bounds": _bounds(layers.districts.geometry),
         "basemap": _geojson(layers.context, ["kind"], BASEMAP_TOLERANCE_DEG),
         "districts": _districts(plan, inputs, layers, periods),
         "farms": _farms(plan, inputs, layers, periods),
@@ -68,8 +68,9 @@ def _latlon(gdf: gpd.GeoDataFrame, key: str) -> list[float]:
     return [round(float(point.y), COORD_DIGITS), round(float(point.x), COORD_DIGITS)]
 
 
-def _bounds(gdf: gpd.GeoDataFrame) -> list[list[float]]:
-    west, south, east, north = (float(v) for v in gdf.total_bounds)
+def _bounds(geoms: gpd.GeoSeries) -> list[list[float]]:
+    """``[[south, west], [north, east]]``; the map opens on the revival districts."""
+    west, south, east, north = (float(v) for v in gpd.GeoSeries(geoms).total_bounds)
     return [[south, west], [north, east]]
 
 
@@ -107,8 +108,8 @@ def _series(df: pd.DataFrame, key: str, value: str, periods: Sequence[str],
     if df.empty:
         return {}
     table = (df.assign(**{value: pd.to_numeric(df[value], errors="coerce").fillna(0.0)})
-             .pivot_table(index=key, columns="period", values=value, aggfunc="sum", fill_value=0.0)
-             .reindex(columns=list(periods), fill_value=0.0))
+             .pivot_table(index=key, columns="period", values=value, aggfunc="sum")
+             .reindex(columns=list(periods)).fillna(0.0))
     if cumulative:
         table = table.cumsum(axis=1)
     return {str(k): [_num(v) for v in row] for k, row in zip(table.index, table.to_numpy(),

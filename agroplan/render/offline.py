@@ -41,8 +41,8 @@ _REMOTE_PATTERNS = (
     re.compile(r"<script\b[^>]*\bsrc\s*=", re.IGNORECASE),
     re.compile(r"<link\b[^>]*\bhref\s*=", re.IGNORECASE),
     re.compile(r"<(?:img|iframe|embed|object|source|video|audio)\b[^>]*\b(?:src|data)\s*="
-               r"\s*[\"']?(?!data:)", re.IGNORECASE),
-    re.compile(r"url\(\s*[\"']?(?!data:|#)", re.IGNORECASE),
+               r"\s*(?![\"']?data:)", re.IGNORECASE),
+    re.compile(r"url\(\s*(?![\"']?(?:data:|#))", re.IGNORECASE),
     re.compile(r"@import\b", re.IGNORECASE),
 )
 
