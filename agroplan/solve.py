@@ -5,8 +5,10 @@ time limit stopped the solver with a gap), ``infeasible`` (the solver proved no 
 exists) or ``no_solution`` (nothing found within the limit). Pre-solve checks that
 prove infeasibility raise :class:`~agroplan.errors.InfeasibleError` with what is short.
 
-The time limit is passed to the backend and also enforced here: an interrupter stops
-the backend shortly after the limit if it overruns it, and the best plan found is kept.
+The time limit is passed to the backend, which stops with its best plan and bound. For
+HiGHS and CP-SAT an interrupter also fires shortly after the limit in case the backend
+overruns it (OR-Tools 9.15's HiGHS ignores it; SCIP's would print an error, so SCIP gets
+none); the best plan found is kept either way.
 """
 
 from __future__ import annotations
@@ -176,8 +178,9 @@ def _parameters(settings: Settings, seconds: float) -> mathopt.SolveParameters:
 
 def _solve_once(m: AgroModel, settings: Settings, report: Progress, seconds: float
                 ) -> LevelResult:
-    interrupter = SolveInterrupter()
-    timer = threading.Timer(seconds + GRACE_S, interrupter.interrupt)
+    # SCIP's interrupter support prints an error in OR-Tools 9.15; SCIP keeps its own limit
+    interrupter = SolveInterrupter() if settings.backend != "scip" else None
+    timer = threading.Timer(seconds + GRACE_S, interrupter.interrupt if interrupter else _noop)
     timer.daemon = True
     timer.start()
     try:
@@ -191,6 +194,10 @@ def _solve_once(m: AgroModel, settings: Settings, report: Progress, seconds: flo
     finally:
         timer.cancel()
     return LevelResult(_status(result, settings.backend), *_figures(result), result)
+
+
+def _noop() -> None:
+    return None
 
 
 def _forward(report: Progress, lines: Sequence[str]) -> None:

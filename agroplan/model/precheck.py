@@ -98,14 +98,19 @@ def _trade_checks(inputs: PlanInputs) -> list[Finding]:
 
 
 def _most_exports(inputs: PlanInputs, quarters: list[str]) -> float:
+    """Upper bound of a year's exports: every heifer that fits on every site, every kit
+    the timber and plots allow, every site built at its largest size."""
     sc = inputs.scenario
-    heads = sum(min(float(inputs.heifer_supply[p].sum()), float(inputs.hub_capacity_heads[p].sum()))
-                for p in quarters)
-    houses = min(
-        float(inputs.settlements[["max_houses", "returning_families"]].min(axis=1).sum()),
-        sum(float(inputs.timber_supply[p].sum()) for p in quarters)
-        / max(sc.houses.timber_m3_per_house, 1e-9),
-    )
-    places = float(inputs.sites["max_size_heads"].clip(upper=max(sc.farms.sizes_heads)).sum())
+    sizes = sc.farms.sizes_heads
+    largest = inputs.sites["max_size_heads"].map(
+        lambda m: max((k for k in sizes if k <= m), default=0))
+    places = float(largest.sum())
+    heads = min(places, sum(min(float(inputs.heifer_supply[p].sum()),
+                                float(inputs.hub_capacity_heads[p].sum())) for p in quarters))
+    houses = float(inputs.settlements[["max_houses", "returning_families"]].min(axis=1)
+                   .clip(lower=0).sum())
+    if sc.houses.timber_m3_per_house > 0:
+        timber = sum(float(inputs.timber_supply[p].sum()) for p in quarters)
+        houses = min(houses, timber / sc.houses.timber_m3_per_house)
     return (sc.cattle.heifer_price_usd * heads + sc.houses.belarus_kit_usd * houses
             + sc.farms.belarus_equipment_usd_per_place * places)
