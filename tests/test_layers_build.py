@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from agroplan.cli import main
-from agroplan.errors import ConfigError
+from agroplan.errors import ConfigError, DataError
 from agroplan.layers_build import (
     DEFAULT_CONFIG,
     BuildConfig,
@@ -232,3 +232,15 @@ def test_a_wrong_build_file_names_the_file_and_the_keys(tmp_path: Path) -> None:
     assert "farm_sites.spacing_km: unknown key" in message
     assert "farm_sites.spacing_m: Field required" in message
     assert err.value.exit_code == 2
+
+
+def test_a_missing_source_names_the_file_and_the_key(config: BuildConfig, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.geojson"
+    broken = config.model_copy(
+        update={"sources": config.sources.model_copy(update={"settlements": str(missing)})}
+    )
+    with pytest.raises(DataError) as err:
+        derive_layers(broken)
+    assert str(missing) in str(err.value)
+    assert "sources.settlements" in str(err.value)
+    assert err.value.exit_code == 3

@@ -15,6 +15,7 @@ import shapely
 from agroplan.errors import DataError
 from agroplan.layers_build.config import BuildConfig
 from agroplan.layers_build.shares import apportion
+from agroplan.layers_build.sources import read_table, read_vector
 from agroplan.layers_build.writers import snap
 
 DISTRICT_COLUMNS = (
@@ -48,9 +49,9 @@ def read_polygons(config: BuildConfig) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFra
     (districts, neighbours)
         EPSG:4326 frames; districts carry the source attributes, neighbours ``name``.
     """
-    raw = gpd.read_file(config.source("districts"))
+    raw = read_vector(config, "districts")
     parts = raw.dissolve(by="district_key", sort=True, aggfunc="first").reset_index()
-    neighbours = gpd.read_file(config.source("neighbours")).sort_values("adm1_code")
+    neighbours = read_vector(config, "neighbours").sort_values("adm1_code")
     neighbours = neighbours.reset_index(drop=True)
     rules = config.geometry
     far = neighbours["adm0_a3"].isin(rules.far_countries).to_numpy()
@@ -93,7 +94,7 @@ def build_districts(config: BuildConfig, polygons: gpd.GeoDataFrame) -> gpd.GeoD
             "fix districts.ids in the build file"
         )
     frame = by_id.loc[wanted].reset_index()
-    stats = pd.read_csv(config.source("elevation_stats")).set_index("iso_code")
+    stats = read_table(config, "elevation_stats").set_index("iso_code")
     absent = [d for d in wanted if d not in stats.index]
     if absent:
         raise DataError(f"{config.source('elevation_stats')}: no row for {', '.join(absent)}")
@@ -140,7 +141,7 @@ def build_context(
     ]
     tolerance = config.geometry.simplify_tolerance_deg
     for kind, source in (("river", "rivers"), ("lake", "lakes")):
-        frame = gpd.read_file(config.source(source))
+        frame = read_vector(config, source)
         for name, geom in zip(frame["name"], frame.geometry, strict=True):
             simple = shapely.simplify(geom, tolerance, preserve_topology=True)
             rows.append((kind, str(name), snap(simple, config.geometry.decimals)))

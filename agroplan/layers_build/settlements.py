@@ -19,6 +19,7 @@ import pandas as pd
 from agroplan.errors import DataError
 from agroplan.layers_build.config import BuildConfig
 from agroplan.layers_build.shares import apportion
+from agroplan.layers_build.sources import read_vector
 from agroplan.periods import quarter_label, quarter_ordinal
 
 SETTLEMENT_COLUMNS = (
@@ -77,7 +78,7 @@ def azerbaijani_name(name: str, alternatenames: str | None) -> str:
 def build_settlements(config: BuildConfig, districts: pd.DataFrame) -> gpd.GeoDataFrame:
     """Settlements with names, district, historical population, plots, demand and opening."""
     source = config.source("settlements")
-    raw = gpd.read_file(source)
+    raw = read_vector(config, "settlements")
     raw = raw[raw["gn_admin1_iso"].isin(config.districts.ids)].copy()
     if raw.empty:
         raise DataError(f"{source}: no settlement has a gn_admin1_iso among districts.ids")

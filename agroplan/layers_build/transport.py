@@ -8,6 +8,7 @@ import pandas as pd
 from agroplan.errors import DataError
 from agroplan.layers_build.config import BuildConfig
 from agroplan.layers_build.shares import apportion
+from agroplan.layers_build.sources import read_vector
 
 HUB_COLUMNS = (
     "hub_id",
@@ -31,7 +32,7 @@ ORIGIN_COLUMNS = (
 def build_hubs(config: BuildConfig) -> gpd.GeoDataFrame:
     """Hubs at GeoNames towns where the town is in the source, else at the configured lon/lat."""
     source = config.source("settlements")
-    places = gpd.read_file(source).astype({"geonameid": int}).set_index("geonameid")
+    places = read_vector(config, "settlements").astype({"geonameid": int}).set_index("geonameid")
     rows, lons, lats = [], [], []
     for hub in config.hubs:
         if hub.geonameid is not None:
@@ -66,7 +67,7 @@ def build_hubs(config: BuildConfig) -> gpd.GeoDataFrame:
 def build_origins(config: BuildConfig) -> gpd.GeoDataFrame:
     """Oblast centres with heifer supply and their share of the program's timber."""
     source = config.source("origins")
-    cities = gpd.read_file(source).astype({"geonameid": int}).set_index("geonameid")
+    cities = read_vector(config, "origins").astype({"geonameid": int}).set_index("geonameid")
     missing = [str(o.geonameid) for o in config.origins if o.geonameid not in cities.index]
     if missing:
         raise DataError(
