@@ -24,17 +24,17 @@ from agroplan.scenario import Scenario, load_scenario
 
 @dataclass(frozen=True)
 class Balance:
-    """One line of demand against capacity over the horizon."""
+    """One line of what a full programme needs against what is available over the horizon."""
 
     what: str
-    demand: float
-    capacity: float
+    needed: float
+    available: float
     unit: str
 
     @property
     def short(self) -> bool:
-        """Capacity falls short of demand."""
-        return self.capacity < self.demand
+        """Less is available than needed: the plan cannot do all of it."""
+        return self.available < self.needed
 
 
 @dataclass(frozen=True)
@@ -88,18 +88,19 @@ def summarise(scenario: Scenario, layers: Layers) -> Summary:
     }
     fodder_heads = _fodder_heads(scenario, layers)
     balances = (
-        Balance("returning families / house plots", float(settlements["returning_families"].sum()),
+        Balance("returning families vs house plots", float(settlements["returning_families"].sum()),
                 float(settlements["max_houses"].sum()), "families"),
-        Balance("houses / timber supply", houses * scenario.houses.timber_m3_per_house,
+        Balance("timber to house every family vs timber supply",
+                houses * scenario.houses.timber_m3_per_house,
                 min(supplies["timber (m3)"], supplies["hub throughput, timber (m3)"]), "m3"),
-        Balance("farm places / heifer supply", float(farm_places),
+        Balance("heifers to stock every site vs heifer supply", float(farm_places),
                 min(supplies["heifers (heads)"], supplies["hub throughput, heads"]), "heads"),
-        Balance("farm places / fodder land (end of horizon)", float(farm_places), fodder_heads,
-                "heads"),
-        Balance("farm jobs / workers from housed families",
+        Balance("heads on every site vs heads fed by cleared land", float(farm_places),
+                fodder_heads, "heads"),
+        Balance("workers for every site vs workers from housed families",
                 farm_places * scenario.farms.workers_per_100_head / 100,
                 houses * scenario.houses.workers_per_family, "workers"),
-        Balance("housing every family / budget", houses * scenario.houses.cost_usd
+        Balance("cost of housing every family vs budget", houses * scenario.houses.cost_usd
                 + len(open_settlements) * scenario.agro_towns.infrastructure_usd,
                 supplies["budget (USD)"], "USD"),
     )
@@ -152,8 +153,8 @@ def _warnings(
     if scenario.farms.build_quarters >= len(scenario.periods):
         found.append(f"farms.build_quarters ({scenario.farms.build_quarters}) leaves no quarter "
                      "of the horizon for a farm to operate: no milk can be produced")
-    found.extend(f"{b.what}: demand {b.demand:,.0f} {b.unit} exceeds capacity "
-                 f"{b.capacity:,.0f} {b.unit}" for b in balances if b.short)
+    found.extend(f"{b.what}: {b.needed:,.0f} {b.unit} needed, {b.available:,.0f} available; "
+                 "the plan can do only part of it" for b in balances if b.short)
     return found
 
 
@@ -185,11 +186,11 @@ def print_summary(scenario: Scenario, layers: Layers, summary: Summary) -> None:
         table.add_row(name, f"{value:,.0f}")
     console.print(table)
 
-    table = Table(title="Demand vs capacity over the horizon", title_justify="left")
-    for column in ("balance", "demand", "capacity", "unit", ""):
+    table = Table(title="Needed vs available over the horizon", title_justify="left")
+    for column in ("balance", "needed", "available", "unit", ""):
         table.add_column(column, justify="left" if column in ("balance", "unit") else "right")
     for b in summary.balances:
-        table.add_row(b.what, f"{b.demand:,.0f}", f"{b.capacity:,.0f}", b.unit,
+        table.add_row(b.what, f"{b.needed:,.0f}", f"{b.available:,.0f}", b.unit,
                       "[yellow]short[/yellow]" if b.short else "ok")
     console.print(table)
 
