@@ -244,3 +244,17 @@ def test_a_missing_source_names_the_file_and_the_key(config: BuildConfig, tmp_pa
     assert str(missing) in str(err.value)
     assert "sources.settlements" in str(err.value)
     assert err.value.exit_code == 3
+
+
+def test_hubs_lie_in_azerbaijan_and_at_their_geonames_towns(
+    layer: dict[str, gpd.GeoDataFrame],
+) -> None:
+    context = layer["context"]
+    azerbaijan = shapely.union_all(
+        [*layer["districts"].geometry, *context.loc[context["kind"] == "az_district", "geometry"]]
+    )
+    hubs = layer["hubs"].set_index("hub_id")
+    assert all(azerbaijan.contains(p) for p in hubs.geometry)
+    towns = layer["settlements"].set_index("geonameid").geometry
+    assert hubs.geometry["AGHDAM-RAIL"].equals(towns[148619])
+    assert hubs.geometry["HORADIZ-RAIL"].equals(towns[148003])
