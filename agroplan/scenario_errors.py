@@ -25,6 +25,7 @@ _FORMS = {"float": "a number", "int": "a whole number", "str": "text", "bool": "
 _TYPE_ERRORS = {"float_type", "float_parsing", "int_type", "int_parsing", "string_type",
                 "bool_type", "bool_parsing", "dict_type", "tuple_type", "list_type",
                 "model_type", "int_from_float"}
+_SHOULD = re.compile(r"^(Input|String|List|Tuple|Dictionary|Value) should")
 _NUMBER_WITH_UNIT = re.compile(r"^\s*[-+]?[\d.,_]+\s*[A-Za-z%$€]+")
 
 
@@ -204,7 +205,7 @@ def _message(error: ErrorDetails) -> str:
     if error["type"] == "missing":
         return "required key is missing"
     text = error["msg"].removeprefix("Value error, ")
-    return text.replace("Input should be", "must be", 1)
+    return _SHOULD.sub("must", text, count=1)
 
 
 def _given(error: ErrorDetails) -> str:
