@@ -7,6 +7,7 @@ and its exit code (see ``docs/errors.md``); ``--debug`` shows the traceback inst
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from typing import Any
 
