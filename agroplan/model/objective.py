@@ -1,9 +1,10 @@
 """Family ``objective``: the weighted objective and the lexicographic levels.
 
 Levels (docs/model.md): ``families`` = family-quarters housed within the horizon
-(``sum (T - t) x[j,t]``, maximised), ``milk`` = tonnes of milk produced within the horizon
-(``milk_kg_per_head_year / 4 / 1000 x sum herd[s,t]``, maximised), ``cost`` = USD spent
-(minimised). ``weighted`` = ``w_fam families + w_milk milk - w_cost cost`` (maximised).
+(``sum (T - t) x[j,t]``, maximised), ``milk`` = head-quarters of milking herd within the
+horizon (``sum herd[s,t]``, maximised), ``cost`` = USD spent (minimised). ``weighted`` =
+``w_fam families + w_milk milk_t - w_cost cost`` (maximised), where ``milk_t`` =
+``milk_kg_per_head_year / 4 / 1000 x sum herd[s,t]`` is tonnes of milk.
 """
 
 from __future__ import annotations
@@ -30,17 +31,18 @@ def collect_objectives(m: AgroModel) -> None:
     n_t = m.quarters
     families = Expr(mathopt.fast_sum((n_t - t) * var for (_j, t), var in m.vars.x.items()))
     # sum over t of herd[s,t] = each delivery counted in every quarter from its arrival on
-    milk = Expr(
-        milk_t_per_head_quarter(m)
-        * mathopt.fast_sum((n_t - t) * var for (_h, _s, t), var in m.vars.z.items())
-    )
+    milk = Expr(mathopt.fast_sum((n_t - t) * var for (_h, _s, t), var in m.vars.z.items()))
     cost = Expr(mathopt.fast_sum(quarter_spend(m, t) for t in range(n_t)))
     w = m.inputs.scenario.objective.weights
     m.objectives.update(
         families=families,
         milk=milk,
         cost=cost,
-        weighted=Expr(w.family_quarter * families + w.milk_t * milk - w.cost_usd * cost),
+        weighted=Expr(
+            w.family_quarter * families
+            + w.milk_t * milk_t_per_head_quarter(m) * milk
+            - w.cost_usd * cost
+        ),
     )
 
 
