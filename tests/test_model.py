@@ -359,9 +359,10 @@ def test_solver_proves_infeasible_when_the_budget_cannot_buy_the_target() -> Non
 def test_lexicographic_milk_first_then_cost(tolerance: float, cost: float, heads: int) -> None:
     """2 quarters, 20,000 USD in all; farm of 10 head (10,000) built at once; 2 plots.
 
-    Milk first: farm + 10 heifers in Q1 -> 20 head-quarters (houses would give none). Families next:
-    nothing left. Cost last: 20,000. With 10% tolerance on milk (>= 18 t) the cost
-    level keeps 9 heifers (18 head-quarters): 19,000 USD. The plan's objective is the last level's value.
+    Milk first: farm + 10 heifers in Q1 -> 20 head-quarters (houses would give none).
+    Families next: nothing left. Cost last: 20,000. With 10% tolerance on milk (>= 18)
+    the cost level keeps 9 heifers (18 head-quarters): 19,000 USD. The plan's objective
+    is the last level's value.
     """
     sc = scenario(horizon={"quarters": 2},
                   farms={"sizes_heads": [10], "build_quarters": 0},
