@@ -212,7 +212,8 @@ def _xy(frame: gpd.GeoDataFrame, crs: str) -> np.ndarray:
 def _road_km(a: np.ndarray, b: np.ndarray, circuity: float) -> np.ndarray:
     """Road km between every row of ``a`` and of ``b``: straight line x circuity."""
     diff = a[:, None, :] - b[None, :, :]
-    return np.sqrt((diff**2).sum(axis=2)) / 1000.0 * circuity
+    km: np.ndarray = np.sqrt((diff**2).sum(axis=2)) / 1000.0 * circuity
+    return km
 
 
 def _long_haul_km(origins: gpd.GeoDataFrame, hubs: gpd.GeoDataFrame, circuity: float
