@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from warnings import catch_warnings, simplefilter
 
 import geopandas as gpd
 import numpy as np
@@ -142,7 +143,8 @@ def read_layers(
         farm_sites=_indexed(frames["farm_sites"], "site_id"),
         hubs=_indexed(frames["hubs"], "hub_id"),
         origins=_indexed(frames["origins"], "origin_id"),
-        clearance=clearance,
+        clearance=clearance.sort_values(["district_id", "period"], key=lambda c: c.map(_sort_key),
+                                        ignore_index=True),
         context=frames["context"],
         warnings=tuple(warnings),
     )
@@ -206,7 +208,9 @@ def _read_layer(
                      "split or simplify the layer, or raise the limit with --max-features")
         return None
     try:
-        frame = gpd.read_file(path, engine="pyogrio")
+        with catch_warnings():  # GDAL's notes on odd values: the checks below report them
+            simplefilter("ignore")
+            frame = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:  # idem
         problems.add(f"cannot be read ({_short(exc)})",
                      "save it as GeoJSON (or GeoPackage) in EPSG:4326")
@@ -358,8 +362,6 @@ def _check_clearance(
             problems.add(f"district {district}: cumulative cleared land decreases in "
                          f"{', '.join(drops.head(3))}", "cleared land by the end of a quarter "
                          "is cumulative: it must never fall")
-    table.sort_values(["district_id", "period"], key=lambda c: c.map(_sort_key), inplace=True,
-                      ignore_index=True)
 
 
 def _sort_key(value: Any) -> Any:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 
@@ -32,3 +34,60 @@ def tmp_copy_of_tiny(tmp_path: Path) -> Path:
     target = tmp_path / "tiny"
     shutil.copytree(TINY, target, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     return target / "scenario.yaml"
+
+
+class TinyLayers:
+    """Edits the layers of a writable copy of the tiny fixture, feature by feature."""
+
+    ids: ClassVar[dict[str, str]] = {"districts": "district_id", "settlements": "settlement_id",
+           "farm_sites": "site_id", "hubs": "hub_id", "origins": "origin_id"}
+
+    def __init__(self, scenario: Path) -> None:
+        self.scenario = scenario
+        self.folder = scenario.parent / "layers"
+
+    def path(self, layer: str) -> Path:
+        """Path of a layer file (``clearance`` is the CSV)."""
+        suffix = ".csv" if layer == "clearance" else ".geojson"
+        return self.folder / f"{layer}{suffix}"
+
+    def collection(self, layer: str) -> dict[str, Any]:
+        """The layer's GeoJSON FeatureCollection."""
+        loaded: dict[str, Any] = json.loads(self.path(layer).read_text(encoding="utf-8"))
+        return loaded
+
+    def write(self, layer: str, collection: dict[str, Any]) -> None:
+        """Replace the layer's file with ``collection``."""
+        self.path(layer).write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
+
+    def feature(self, layer: str, feature_id: str) -> dict[str, Any]:
+        """One feature of a layer, by id (a dict the caller may change, then ``write``)."""
+        for feature in self.collection(layer)["features"]:
+            if feature["properties"][self.ids[layer]] == feature_id:
+                return dict(feature)
+        raise KeyError(feature_id)
+
+    def set(self, layer: str, feature_id: str, **properties: Any) -> None:
+        """Change properties of one feature (``None`` writes null)."""
+        collection = self.collection(layer)
+        for feature in collection["features"]:
+            if feature["properties"][self.ids[layer]] == feature_id:
+                feature["properties"].update(properties)
+                break
+        else:
+            raise KeyError(feature_id)
+        self.write(layer, collection)
+
+    def set_geometry(self, layer: str, feature_id: str, geometry: dict[str, Any] | None) -> None:
+        """Replace one feature's geometry."""
+        collection = self.collection(layer)
+        for feature in collection["features"]:
+            if feature["properties"][self.ids[layer]] == feature_id:
+                feature["geometry"] = geometry
+        self.write(layer, collection)
+
+
+@pytest.fixture
+def tiny_layers(tmp_copy_of_tiny: Path) -> TinyLayers:
+    """An editor of the layers of a writable copy of the tiny fixture."""
+    return TinyLayers(tmp_copy_of_tiny)
