@@ -1,0 +1,195 @@
+"""``agroplan plan``: read a scenario, solve it, write the plan folder, check it, draw the map.
+
+Exit codes: 0 for a plan (optimal, or feasible with a gap when the time limit stopped
+the solver), 4 when no plan exists, 5 when the solver found none in time, 7 when the
+written plan fails the independent check; 2, 3 and 6 for scenario, data and output errors.
+Progress goes to standard error; the summary to standard output, the map's path last.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import click
+from rich.console import Console
+from rich.status import Status
+from rich.table import Table
+
+from agroplan.errors import InfeasibleError, SolverError
+from agroplan.plan import Plan
+
+if TYPE_CHECKING:
+    from agroplan.solve import Backend
+
+RUNS_DIR = Path("runs")
+
+
+class SolveProgress:
+    """Shows the solver's progress events on a rich status line and as finished steps."""
+
+    def __init__(self, console: Console, status: Status) -> None:
+        self.console = console
+        self.status = status
+        self.level = ""
+
+    def __call__(self, event: str, info: Mapping[str, Any]) -> None:
+        if event == "check":
+            self.console.print(f"  [yellow]check[/] {info.get('message', '')}")
+        elif event == "build":
+            self.console.print(
+                f"[green]✓[/] model built: {info['variables']:,} variables, "
+                f"{info['constraints']:,} constraints ({info['seconds']:.1f} s)")
+            self.status.update("solving")
+        elif event == "level":
+            self.level = str(info.get("name", ""))
+            self.status.update(f"solving ({self.level})")
+        elif event == "log":
+            line = str(info.get("line", "")).strip()
+            if line:
+                self.status.update(f"solving ({self.level}): {line[:100]}")
+        elif event == "solved":
+            gap = info.get("relative_gap")
+            shown = "-" if gap is None else f"{100 * gap:.3f} %"
+            self.console.print(f"[green]✓[/] level {info.get('level')}: {info.get('status')}, "
+                               f"objective {_num(info.get('objective'))}, "
+                               f"bound {_num(info.get('best_bound'))}, "
+                               f"gap {shown}")
+
+
+def _num(value: Any) -> str:
+    return "-" if value is None else f"{float(value):,.2f}"
+
+
+@click.command("plan")
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Plan folder to write  [default: runs/<scenario name>]")
+@click.option("--solver", type=click.Choice(["highs", "scip", "cpsat"]), default=None,
+              help="MathOpt backend  [default: the scenario's solver.backend]")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Wall-clock seconds for the solve  [default: solver.time_limit_s]")
+@click.option("--gap", type=click.FloatRange(0, 1), default=None,
+              help="Stop at this relative gap  [default: solver.relative_gap]")
+@click.option("--threads", type=click.IntRange(1, 64), default=None,
+              help="Solver threads  [default: solver.threads]")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Random seed  [default: solver.seed]")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a scenario key, e.g. --set budget.carry_over=false (repeatable).")
+@click.option("--map/--no-map", "draw_map", default=True, show_default=True,
+              help="Also write the offline map maps/<scenario>.html and its report.")
+def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
+            time_limit: float | None, gap: float | None, threads: int | None, seed: int | None,
+            overrides: tuple[str, ...], draw_map: bool) -> None:
+    """Solve SCENARIO (default data/scenarios/default.yaml) and write its plan folder.
+
+    The folder holds plan.json, run.json, one CSV per table, plan.gpkg and scenario.json.
+    The plan is then verified by the independent checker (as `agroplan check` does).
+    """
+    # imported here so `agroplan --help` stays fast
+    from agroplan.check import check_plan
+    from agroplan.cli.check import violation_error, violations_table
+    from agroplan.inputs import build_plan_inputs
+    from agroplan.layers import read_layers
+    from agroplan.plan_io import write_plan
+    from agroplan.scenario import load_scenario
+    from agroplan.solve import solve
+
+    console, out = Console(stderr=True), Console()
+    timings: dict[str, float] = {}
+    with console.status("reading the scenario and its layers") as status:
+        started = time.perf_counter()
+        config = load_scenario(scenario, overrides)
+        layers = read_layers(config)
+        timings["read"] = time.perf_counter() - started
+        console.print(f"[green]✓[/] scenario {config.name}: {len(layers.farm_sites)} farm sites, "
+                      f"{len(layers.settlements)} settlements, {len(config.periods)} quarters "
+                      f"({timings['read']:.1f} s)")
+        for warning in layers.warnings:
+            console.print(f"  [yellow]warning[/] {warning}")
+        status.update("building the plan inputs and the model")
+        started = time.perf_counter()
+        inputs = build_plan_inputs(config, layers)
+        timings["inputs"] = time.perf_counter() - started
+        started = time.perf_counter()
+        plan = solve(inputs, backend=cast("Backend | None", solver), time_limit_s=time_limit,
+                     relative_gap=gap, threads=threads, seed=seed,
+                     progress=SolveProgress(console, status))
+        timings["solve"] = time.perf_counter() - started
+        _raise_without_solution(plan, config.name)
+        status.update("writing the plan")
+        target = out_dir if out_dir is not None else RUNS_DIR / config.name
+        write_plan(plan, inputs, target, layers=layers, timings=timings)
+        console.print(f"[green]✓[/] plan written to {target}")
+        status.update("checking the plan")
+        violations = check_plan(inputs, plan)
+    out.print(summary_table(plan))
+    if violations:
+        out.print(violations_table(violations))
+    else:
+        out.print("check: every constraint holds; objective and KPIs match the decisions")
+    map_path = _draw_map(plan, inputs, layers, console) if draw_map else None
+    if map_path is not None:
+        out.print(f"report: {map_path.with_name(f'{map_path.stem}-report.html')}")
+    if violations:
+        raise violation_error(violations, str(target))
+    if map_path is not None:
+        click.echo(str(map_path))
+
+
+def _raise_without_solution(plan: Plan, name: str) -> None:
+    if plan.status == "infeasible":
+        raise InfeasibleError(
+            f"scenario {name}: the solver proved that no plan meets every constraint; "
+            "run `agroplan validate` to see what is short, then relax the budget, the "
+            "trade targets or the supplies")
+    if plan.status == "no_solution":
+        raise SolverError(
+            f"scenario {name}: {plan.solver} found no plan within the time limit; raise it "
+            "with --time-limit or try another --solver")
+
+
+def _draw_map(plan: Plan, inputs: Any, layers: Any, console: Console) -> Path | None:
+    """Write the map and its report when the renderers are installed with this agroplan."""
+    if importlib.util.find_spec("agroplan.render") is None:
+        console.print("  map skipped: this agroplan has no renderers (agroplan.render)")
+        return None
+    from agroplan.render import render_outputs
+
+    with console.status("drawing the map"):
+        map_path, _report = render_outputs(plan, inputs, layers)
+    return Path(map_path)
+
+
+def summary_table(plan: Plan) -> Table:
+    """Status, solver figures and the headline KPIs of a plan."""
+    k = plan.kpis
+    table = Table(title=f"plan {plan.scenario}", title_justify="left", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value", justify="right")
+    gap = plan.relative_gap
+    rows = [
+        ("status", f"{plan.status} ({plan.solver}, {plan.solve_seconds:.1f} s)"),
+        ("objective / bound", f"{_num(plan.objective)} / {_num(plan.best_bound)}"),
+        ("relative gap", "-" if gap is None else f"{100 * gap:.3f} %"),
+        ("families housed", f"{k.get('families_housed', 0):,}"),
+        ("farms built / operational", f"{k.get('farms', 0)} / {k.get('farms_operational', 0)}"),
+        ("herd (last quarter)", f"{k.get('herd_heads', 0):,} head"),
+        ("milk", f"{k.get('milk_t_per_year', 0):,.0f} t/yr"),
+        ("farm jobs", f"{k.get('jobs', 0):,.0f}"),
+        ("spend / budget", f"{k.get('spend_usd', 0) / 1e6:,.1f} / "
+                           f"{k.get('budget_usd', 0) / 1e6:,.1f} M USD"),
+    ]
+    for year, usd in k.get("belarus_exports_usd_by_year", {}).items():
+        rows.append((f"Belarusian exports {year}", f"{usd / 1e6:,.1f} M USD"))
+    for row in k.get("trade", []):
+        met = "met" if row.get("met") else f"short by {row.get('gap_usd', 0) / 1e6:,.1f} M USD"
+        rows.append((f"trade target {row.get('year')}",
+                     f"{row.get('target_usd', 0) / 1e6:,.0f} M USD: {met}"))
+    for what, value in rows:
+        table.add_row(what, value)
+    return table
