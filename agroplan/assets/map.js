@@ -328,7 +328,7 @@
       updaters.forEach(function (u) { u(state.t); });
     }
 
-    map.fitBounds(data.bounds, { padding: [16, 16] });
+    map.fitBounds(data.bounds, { padding: [16, 16], animate: false });
     setTime(state.t);
     placeOrigins();
     global.agroplan = { map: map, groups: groups, setTime: setTime, state: state, farms: farmMarkers };
