@@ -14,10 +14,12 @@ from pathlib import Path
 import folium.plugins
 import pytest
 
+from agroplan.cli import main
 from agroplan.errors import OutputError
 from agroplan.inputs import PlanInputs, build_plan_inputs
 from agroplan.layers import Layers, read_layers
 from agroplan.plan import Plan
+from agroplan.plan_io import write_plan
 from agroplan.render import render_outputs, report_path
 from agroplan.render.map import OVERLAYS, build_map
 from agroplan.render.mapdata import build_map_data
@@ -221,3 +223,24 @@ def test_write_atomic_replaces_whole_files_and_reports_bad_folders(tmp_path: Pat
 ])
 def test_chart_axes_end_on_round_numbers(value: float, top: float) -> None:
     assert nice_max(value) == pytest.approx(top)
+
+
+def test_map_command_redraws_a_plan_folder(
+        tiny: Solved, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan, inputs, layers = tiny
+    write_plan(plan, inputs, tmp_path / "run", layers=layers)
+    out = tmp_path / "maps" / "tiny.html"
+    main(["map", str(tmp_path / "run"), "--out", str(out)])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1] == str(out.resolve())
+    assert lines[-2] == f"report: {(tmp_path / 'maps' / 'tiny-report.html').resolve()}"
+    html = out.read_text(encoding="utf-8")
+    assert all(f'"id":"{site}"' in html for site in plan.farms["site_id"])
+
+
+def test_map_command_names_a_missing_plan_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["map", str(tmp_path / "nowhere")])
+    assert exit_info.value.code == 6
+    assert "no such plan folder" in capsys.readouterr().err
