@@ -277,13 +277,24 @@ def _is_quarter(value: object) -> bool:
 
 
 def _boolean(values: pd.Series, column: str, labels: pd.Series, problems: Problems) -> pd.Series:
-    ok = values.map(lambda v: isinstance(v, bool | np.bool_) or (
-        isinstance(v, int | np.integer | float) and v in (0, 1)))
-    if not ok.all():
+    parsed = values.map(_as_bool)
+    bad = parsed.isna()
+    if bad.any():
         problems.add(f"{column} is not true/false", f"write {column} as true or false",
-                     _labels(labels, ~ok))
+                     _labels(labels, bad))
         return values
-    return values.astype(bool)
+    return parsed.astype(bool)
+
+
+def _as_bool(value: object) -> bool | None:
+    """True/false from a JSON boolean, 0/1, or the text 'true'/'false' of a mixed column."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
 
 
 def _unique(ids: pd.Series, column: str, problems: Problems) -> None:
