@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ortools.math_opt.python import mathopt
-from ortools.math_opt.solvers import highs_pb2
 from ortools.sat import sat_parameters_pb2
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
@@ -167,10 +166,10 @@ def _parameters(settings: Settings, seconds: float) -> mathopt.SolveParameters:
         relative_gap_tolerance=settings.relative_gap,
         random_seed=settings.seed,
     )
-    if settings.backend == "highs":
-        # MathOpt's generic `threads` is not accepted by HiGHS; pass it as a HiGHS option
-        params.highs = highs_pb2.HighsOptionsProto(int_options={"threads": settings.threads})
-    elif settings.backend == "cpsat":
+    # HiGHS: no thread setting. MathOpt rejects the generic one, and HiGHS's own `threads`
+    # option is fixed for the process once set (a second value fails); its MIP search is
+    # serial anyway. SCIP is single-threaded.
+    if settings.backend == "cpsat":
         params.threads = settings.threads
         params.cp_sat = sat_parameters_pb2.SatParameters(linearization_level=2)
     return params

@@ -35,8 +35,8 @@ def _highs(**options: object) -> Params:
     def make(limit: float, gap: float) -> mathopt.SolveParameters:
         params = _base(limit, gap)
         params.highs = highs_pb2.HighsOptionsProto(
-            int_options={"threads": 2, **{k: v for k, v in options.items() if isinstance(v, int)
-                                          and not isinstance(v, bool)}},
+            int_options={k: v for k, v in options.items() if isinstance(v, int)
+                         and not isinstance(v, bool)},
             double_options={k: v for k, v in options.items() if isinstance(v, float)},
             bool_options={k: v for k, v in options.items() if isinstance(v, bool)},
             string_options={k: v for k, v in options.items() if isinstance(v, str)})

@@ -15,6 +15,7 @@ family-quarters; a head delivered in t counts T - t head-quarters of milk.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,10 +23,11 @@ import pytest
 
 from agroplan.check import check_plan
 from agroplan.errors import InfeasibleError
-from agroplan.inputs import PlanInputs
+from agroplan.inputs import PlanInputs, build_plan_inputs
+from agroplan.layers import read_layers
 from agroplan.model import build_model
 from agroplan.plan import Plan
-from agroplan.scenario import Scenario
+from agroplan.scenario import Scenario, load_scenario
 from agroplan.solve import check_inputs, solve
 
 BASE: dict[str, Any] = {
@@ -455,3 +457,43 @@ def test_pre_solve_checks_say_what_is_short() -> None:
     messages = [f.message for f in check_inputs(inputs)]
     assert any("heifer supply" in m and "500 head" in m for m in messages)
     assert any("families to house (8) exceed all house plots (5)" in m for m in messages)
+
+
+# ----------------------------------------------------------------- the default scenario
+
+
+@pytest.fixture(scope="module")
+def default_inputs() -> PlanInputs:
+    scenario_ = load_scenario(Path(__file__).resolve().parent.parent / "data" / "scenarios"
+                              / "default.yaml")
+    return build_plan_inputs(scenario_, read_layers(scenario_))
+
+
+@pytest.mark.slow
+def test_default_scenario_is_optimal_checked_and_plausible(default_inputs: PlanInputs) -> None:
+    """Proved within the scenario's 0.1% gap; farms, heifers and thousands of houses; cost
+    per cow place, per house and workers per 100 head inside the sourced ranges
+    (3,100-3,300 USD a place, 45-60k USD a house, 3.75-5 workers per 100 head)."""
+    plan = solve(default_inputs)
+    assert plan.status == "optimal"
+    assert plan.relative_gap is not None and plan.relative_gap <= 0.001
+    assert check_plan(default_inputs, plan) == []
+    k = plan.kpis
+    assert k["farms"] >= 5 and k["herd_heads"] >= 5_000 and k["families_housed"] >= 2_000
+    places = int(plan.farms["size_heads"].sum())
+    assert 3_100 <= k["spend_by_category"]["farms"] / places <= 3_300
+    assert 45_000 <= k["spend_by_category"]["houses"] / k["families_housed"] <= 60_000
+    assert 3.75 <= 100 * k["jobs"] / k["herd_heads"] <= 5
+    assert k["spend_usd"] <= k["budget_usd"]
+
+
+@pytest.mark.slow
+def test_time_limit_gives_a_status_not_an_exception(default_inputs: PlanInputs) -> None:
+    """A 0.5 s limit cannot prove the default's optimum: feasible with its gap, or no plan."""
+    plan = solve(default_inputs, time_limit_s=0.5)
+    assert plan.status in ("feasible", "no_solution")
+    if plan.status == "feasible":
+        assert plan.relative_gap is not None and plan.relative_gap > 0.001
+        assert check_plan(default_inputs, plan) == []
+    else:
+        assert plan.objective is None and plan.farms.empty
