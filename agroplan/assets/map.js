@@ -217,7 +217,7 @@
         if (d.x !== 0) { s = Math.min(s, Math.abs((c.x - margin - 60) / d.x)); }
         if (d.y !== 0) { s = Math.min(s, Math.abs((c.y - margin) / d.y)); }
         var q = c.add(d.multiplyBy(s));
-        used.forEach(function (u) { if (Math.abs(u.x - q.x) < 120 && Math.abs(u.y - q.y) < 22) { q.y += 22; } });
+        used.forEach(function (u) { if (Math.abs(u.x - q.x) < 200 && Math.abs(u.y - q.y) < 22) { q.y += 22; } });
         used.push(q);
         x.m.setLatLng(map.containerPointToLatLng(q));
         var el = x.m.getElement();
