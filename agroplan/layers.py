@@ -239,7 +239,7 @@ def _readable_file(path: Path, key: str, problems: Problems, max_megabytes: floa
         return False
     megabytes = path.stat().st_size / 1e6
     if megabytes > max_megabytes:
-        problems.add(f"is {megabytes:.0f} MB, more than the limit of {max_megabytes:.0f} MB",
+        problems.add(f"is {megabytes:.3g} MB, more than the limit of {max_megabytes:.3g} MB",
                      "simplify or split the layer, or raise the limit with --max-megabytes")
         return False
     return True

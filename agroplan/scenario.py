@@ -378,24 +378,28 @@ def load_scenario(
         With every problem found, each naming the file and the dotted key path.
     """
     file = Path(path) if path is not None else DEFAULT_SCENARIO
-    raw = _read_with_extends(file, chain=())
+    raw, origins = _read_with_extends(file, chain=())
     keys = [_apply_override(raw, item) for item in overrides]
-    return validate_scenario(raw, file, overridden=keys)
+    return validate_scenario(raw, file, overridden=keys, origins=origins)
 
 
 def validate_scenario(
-    raw: Mapping[str, Any], file: Path, overridden: Sequence[str] = ()
+    raw: Mapping[str, Any],
+    file: Path,
+    overridden: Sequence[str] = (),
+    origins: Mapping[str, Path] | None = None,
 ) -> Scenario:
     """Validate an already-merged mapping; ``file`` is named in the errors.
 
     ``overridden`` lists the dotted keys set with ``--set``: their problems name the
-    option rather than the file.
+    option rather than the file. ``origins`` maps dotted keys to the file that set them
+    (a base named by ``extends:``), so a problem names the file to edit.
     """
     raw = {k: v for k, v in raw.items() if k != "extends"}
     try:
         scenario = Scenario.model_validate({**raw, "source_path": str(file.resolve())})
     except ValidationError as exc:
-        raise ConfigError(describe(exc, file, Scenario, overridden)) from None
+        raise ConfigError(describe(exc, file, Scenario, overridden, origins)) from None
     return scenario
 
 
@@ -454,15 +458,19 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _read_with_extends(file: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+def _read_with_extends(
+    file: Path, chain: tuple[Path, ...]
+) -> tuple[dict[str, Any], dict[str, Path]]:
+    """The merged mapping, and for each dotted key the file that set it."""
     resolved = file.resolve()
     if resolved in chain:
         cycle = " -> ".join(str(p) for p in (*chain, resolved))
         raise ConfigError(f"{file}: `extends:` forms a cycle ({cycle}); remove one link")
     data = _read_yaml(file)
     base_name = data.pop("extends", None)
+    own = _key_files(data, file)
     if base_name is None:
-        return _rebase_layers(data, file)
+        return _rebase_layers(data, file), own
     if not isinstance(base_name, str):
         raise ConfigError(f"{file}: extends must be a file name, found {base_name!r}")
     base_file = file.parent / base_name
@@ -471,8 +479,22 @@ def _read_with_extends(file: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
             f"{file}: extends: {base_name} not found (looked for {base_file}); the path is "
             "relative to this file"
         )
-    base = _read_with_extends(base_file, (*chain, resolved))
-    return _merge(base, _rebase_layers(data, file))
+    base, origins = _read_with_extends(base_file, (*chain, resolved))
+    origins = {k: v for k, v in origins.items()
+               if not any(k.startswith(f"{key}.") for key in own)}
+    return _merge(base, _rebase_layers(data, file)), {**origins, **own}
+
+
+def _key_files(data: Mapping[Any, Any], file: Path, prefix: str = "") -> dict[str, Path]:
+    """Dotted path of every value set in ``data`` (sections descended) -> ``file``."""
+    found: dict[str, Path] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            found.update(_key_files(value, file, f"{path}."))
+        else:
+            found[path] = file
+    return found
 
 
 def _rebase_layers(data: dict[str, Any], file: Path) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 import types
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -30,7 +30,11 @@ _NUMBER_WITH_UNIT = re.compile(r"^\s*[-+]?[\d.,_]+\s*[A-Za-z%$€]+")
 
 
 def describe(
-    exc: ValidationError, file: Path, model: type[BaseModel], overridden: Iterable[str] = ()
+    exc: ValidationError,
+    file: Path,
+    model: type[BaseModel],
+    overridden: Iterable[str] = (),
+    origins: Mapping[str, Path] | None = None,
 ) -> list[str]:
     """One readable line per problem of a failed scenario validation.
 
@@ -44,13 +48,15 @@ def describe(
         The root model (``Scenario``), used to find allowed keys and field documentation.
     overridden
         Dotted keys given with ``--set``; problems under them name the option, not the file.
+    origins
+        Dotted key -> file that set it (with ``extends:``, the base may be the one to edit).
     """
     lines: list[str] = []
     seen: set[str] = set()
     overrides = tuple(overridden)
     for path, errors in _by_path(_drop_mismatched_forms(exc.errors(), model), model).items():
         line = _line(path, errors, model)
-        source = _source(path, file, overrides)
+        source = _source(path, file, overrides, origins or {})
         if not path:
             text = f"{source}: {line.removeprefix(': ')}"
         elif source == f"--set {'.'.join(path)}":
@@ -79,11 +85,18 @@ def _drop_mismatched_forms(
             if member is None or root not in real_roots or (root, member) in real]
 
 
-def _source(path: tuple[str, ...], file: Path, overrides: Sequence[str]) -> str:
+def _source(
+    path: tuple[str, ...], file: Path, overrides: Sequence[str], origins: Mapping[str, Path]
+) -> str:
     dotted = ".".join(path)
     for key in overrides:
         if dotted == key or dotted.startswith(key + ".") or key.startswith(dotted + "."):
             return f"--set {key}"
+    parts = dotted.split(".")
+    for end in range(len(parts), 0, -1):
+        origin = origins.get(".".join(parts[:end]))
+        if origin is not None:
+            return str(origin)
     return str(file)
 
 

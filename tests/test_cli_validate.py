@@ -302,6 +302,19 @@ def test_layer_over_the_feature_limit(
     assert "districts.geojson" not in err  # 2 districts are within the limit
 
 
+def test_layer_over_the_size_limit(
+    capsys: pytest.CaptureFixture[str], tiny_scenario_path: Path
+) -> None:
+    layers = tiny_scenario_path.parent / "layers"
+    megabytes = (layers / "settlements.geojson").stat().st_size / 1e6
+    limit = (layers / "origins.geojson").stat().st_size / 1e6 + 1e-6  # the smallest file
+    assert megabytes > limit
+    err = fails(capsys, DATA, "validate", str(tiny_scenario_path), "--max-megabytes", str(limit))
+    assert f"settlements.geojson: is {megabytes:.3g} MB, more than the limit of {limit:.3g} MB" \
+        in err
+    assert "origins.geojson" not in err
+
+
 def test_site_outside_its_district(
     capsys: pytest.CaptureFixture[str], tiny_layers: TinyLayers
 ) -> None:

@@ -266,3 +266,19 @@ def test_missing_scenario_file(tmp_path: Path) -> None:
 def test_validate_scenario_names_the_given_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"x\.yaml: name: must match pattern"):
         validate_scenario({"name": "bad name!"}, tmp_path / "x.yaml")
+
+
+def test_problem_in_a_base_names_the_base(tmp_path: Path) -> None:
+    base = _write(tmp_path, "base.yaml", "farms:\n  cost_usd_per_place: -3\n")
+    child = _write(tmp_path, "child.yaml", "extends: base.yaml\nname: child\nland:\n  colr: 1\n")
+    message = _problems(child)
+    assert f"{base}: farms.cost_usd_per_place: must be greater than 0 (given: -3)" in message
+    assert f"{child}: land.colr: unknown key" in message
+
+
+def test_a_value_replaced_by_the_child_names_the_child(tmp_path: Path) -> None:
+    _write(tmp_path, "base.yaml", "budget:\n  usd_per_quarter: {2027Q1: 5}\n")
+    child = _write(tmp_path, "child.yaml",
+                   "extends: base.yaml\nbudget:\n  usd_per_quarter: {2027Q2: -1}\n")
+    message = _problems(child)
+    assert f"{child}: budget.usd_per_quarter.2027Q2: must be greater than or equal to 0" in message

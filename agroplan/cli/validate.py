@@ -17,7 +17,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from agroplan.layers import DEFAULT_MAX_FEATURES, Layers, read_layers
+from agroplan.layers import DEFAULT_MAX_FEATURES, DEFAULT_MAX_MEGABYTES, Layers, read_layers
 from agroplan.periods import quarter_ordinal
 from agroplan.scenario import Scenario, load_scenario
 
@@ -53,14 +53,19 @@ class Summary:
               help="Override a scenario key, e.g. --set budget.usd_per_quarter=5e7 (repeatable).")
 @click.option("--max-features", type=click.IntRange(min=1), default=DEFAULT_MAX_FEATURES,
               show_default=True, help="Refuse layers with more features than this.")
-def command(scenario: Path | None, overrides: tuple[str, ...], max_features: int) -> None:
+@click.option("--max-megabytes", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULT_MAX_MEGABYTES, show_default=True,
+              help="Refuse layer files larger than this.")
+def command(
+    scenario: Path | None, overrides: tuple[str, ...], max_features: int, max_megabytes: float
+) -> None:
     """Check SCENARIO (default data/scenarios/default.yaml) and its layers; print a summary.
 
     Exits 0 when the scenario and its layers are valid, 2 for a scenario problem and 3
     for a data problem, listing every problem found.
     """
     config = load_scenario(scenario, overrides)
-    layers = read_layers(config, max_features=max_features)
+    layers = read_layers(config, max_features=max_features, max_megabytes=max_megabytes)
     print_summary(config, layers, summarise(config, layers))
 
 
