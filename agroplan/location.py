@@ -237,7 +237,7 @@ def _precheck(cap: FloatArray, dem: FloatArray, rows: npt.NDArray[np.int64],
 
 
 def _highs(threads: int, seed: int, gap: float, time_limit_s: float) -> highspy.Highs:
-    h = highspy.Highs()
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", int(threads))
     h.setOptionValue("random_seed", int(seed))
