@@ -13,9 +13,12 @@ Names of checks that are not model constraints:
 ``farms.build_quarters[s]``   operational_from is not build_start + ``farms.build_quarters``
 ``farms.within_horizon[s]``   the farm would not be operational within the horizon
 ``cattle.hubs_per_site[h,s]``, ``distances.commuting_radius_km[s,j]``  pair not kept by the inputs
-``integrality.<table>[key]``, ``nonnegative.<table>[key]``, ``plan.<table>[row]`` (unknown ids)
+``integrality.<table>[key]``, ``nonnegative.<table>[key]``
+``unknown_id.<table>[key]``   an id or quarter the inputs do not have (the row is skipped)
+``columns.<table>``           a decision table lacks a column
 ``plan.herd[s,t]``, ``plan.spend[t,category]``, ``plan.objective``, ``plan.kpis.<name>``
-    the plan's own figures differ from those recomputed from its decisions.
+    the plan's own figures differ from those recomputed from its decisions;
+``plan.status``, ``plan.periods``  the plan has no solution / another horizon.
 
 ``cattle.hub_balance`` holds by construction: deliveries are recorded as origin-hub-site paths.
 """
@@ -118,7 +121,8 @@ def _check_farms(inputs: PlanInputs, plan: Plan, d: Decisions, report: Report) -
             continue
         size, start = int(d.farm_size[s]), int(d.farm_start[s])
         if start == -2:
-            report.add(f"plan.farms[{site}]", "build_start is not a quarter of the horizon", 0.0)
+            report.add(f"unknown_id.farms[{site}]", "build_start is not a quarter of the "
+                       "horizon", 0.0)
             continue
         if size not in farms.sizes_heads:
             report.add(f"farms.sizes_heads[{site}]", f"size {size} head is not one of "

@@ -129,7 +129,7 @@ def read_decisions(inputs: PlanInputs, plan: Plan, report: Report) -> Decisions:
         if developed[j] >= 0:
             report.add(f"agro_towns.once[{inputs.settlements.index[j]}]",
                        f"settlement {inputs.settlements.index[j]} is developed twice", 1.0)
-        developed[j] = t
+        developed[j] = t if developed[j] < 0 else min(developed[j], t)  # the first counts
     timber = np.zeros((n_o, n_h, n_t))
     for (o, h, t), m3 in _cells(plan, "timber", (origins, hubs, times), "m3", report,
                                 integer=False):
@@ -166,7 +166,7 @@ def _rows(plan: Plan, table: str, spaces: tuple[dict[str, int], ...], values: tu
     keys = _KEYS[table]
     missing = [c for c in (*keys, *values) if c not in frame.columns]
     if missing:
-        report.add(f"plan.{table}", f"table {table} lacks column(s) {', '.join(missing)}", 0.0)
+        report.add(f"columns.{table}", f"table {table} lacks column(s) {', '.join(missing)}", 0.0)
         return []
     found = []
     for record in frame.to_dict("records"):
@@ -175,7 +175,7 @@ def _rows(plan: Plan, table: str, spaces: tuple[dict[str, int], ...], values: tu
         unknown = [f"{c}={label}" for c, label, space in zip(keys, labels, spaces, strict=False)
                    if label not in space]
         if unknown:
-            report.add(f"plan.{table}[{where}]", f"unknown {', '.join(unknown)}", 0.0)
+            report.add(f"unknown_id.{table}[{where}]", f"unknown {', '.join(unknown)}", 0.0)
             continue
         row = tuple(record[c] for c in values)
         numeric = [float(v) for v in row if not isinstance(v, str)]
