@@ -46,6 +46,7 @@ class Opened:
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (./.ci/run does)")
+    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
@@ -108,7 +109,6 @@ def shown(page: Any) -> tuple[str, str, int, int]:
 
 def test_map_opens_offline_with_every_layer_in_the_control(tiny_map: Opened) -> None:
     page = tiny_map.page
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "map-tiny.png"))
     assert tiny_map.problems == []
     labels = [t.strip() for t in page.locator(".leaflet-control-layers label").all_inner_texts()]
@@ -225,3 +225,22 @@ def test_hostile_names_show_as_text_and_run_nothing(browser: Any, tmp_path: Path
     with open_offline(browser, report) as opened:
         assert XSS in opened.page.inner_text("body")
         assert opened.problems == []
+
+
+@pytest.mark.slow
+def test_default_plan_map_and_report_open_offline(browser: Any, tmp_path: Path) -> None:
+    default = Path(__file__).resolve().parent.parent / "data" / "scenarios" / "default.yaml"
+    plan, inputs, layers = solve_scenario(default)
+    map_path, report = render_outputs(plan, inputs, layers, tmp_path / "default.html")
+    with open_offline(browser, map_path) as opened:
+        page = opened.page
+        page.screenshot(path=str(ARTIFACTS / "map-default.png"))
+        assert opened.problems == []
+        assert farm_marker_count(page) == len(plan.farms) > 0
+        towns = page.evaluate("agroplan.groups.towns.getLayers().length")
+        assert towns == len(set(plan.agro_towns["settlement_id"]))
+        assert page.locator(".ap-origin").count() == len(layers.origins)
+    with open_offline(browser, report) as opened:
+        opened.page.screenshot(path=str(ARTIFACTS / "report-default.png"), full_page=True)
+        assert opened.problems == []
+        assert opened.page.locator("svg.ap-chart").count() >= 6
