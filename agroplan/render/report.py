@@ -46,14 +46,14 @@ def _kpi_section(plan: Plan) -> str:
     spend_rows = [(c, fmt_usd(float(by_category.get(c, 0.0)))) for c in SPEND_CATEGORIES]
     trade = [(r["year"], fmt_usd(float(r["baseline_usd"])), fmt_usd(float(r["exports_usd"])),
               fmt_usd(float(r["total_usd"])), fmt_usd(float(r["target_usd"])),
-              "met" if r["met"] else "missed", fmt_usd(float(r.get("gap_usd", 0.0))))
+              "yes" if r["met"] else "no", fmt_usd(float(r.get("gap_usd", 0.0))))
              for r in k.get("trade", [])]
     return (
         "<h2>Key figures</h2>" + _table(("Figure", "Value"), rows, "ap-kpis")
         + "<h3>Spend by category</h3>" + _table(("Category", "Spend"), spend_rows, "ap-kpis")
         + "<h3>Bilateral trade against the targets</h3>"
         + (_table(("Year", "Baseline", "Belarusian exports from the plan", "Total", "Target",
-                   "Target", "Gap"), trade) if trade else "<p>No trade targets set.</p>")
+                   "Met", "Gap"), trade) if trade else "<p>No trade targets set.</p>")
     )
 
 

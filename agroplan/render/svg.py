@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from agroplan.render.text import esc
 
-WIDTH, HEIGHT = 760, 280
+WIDTH, HEIGHT = 940, 280
 LEFT, RIGHT, TOP, BOTTOM = 70, 200, 30, 46  # plot margins; the legend sits on the right
 PALETTE = ("#1f7a3a", "#d95f02", "#7b3294", "#2171b5", "#b8860b", "#6b6b6b", "#c0392b")
 
@@ -55,7 +55,7 @@ def _frame(title: str, y_label: str, x_labels: Sequence[str], top: float) -> lis
                      'class="ap-grid"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
                      f'class="ap-axis">{esc(short(value))}</text>')
-    step = max(1, math.ceil(len(x_labels) / 12))
+    step = max(1, math.ceil(len(x_labels) * 50 / plot_w))  # a label needs ~50 px
     slot = plot_w / max(len(x_labels), 1)
     for i, label in enumerate(x_labels):
         if i % step:
