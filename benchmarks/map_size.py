@@ -41,7 +41,8 @@ MAX_MB, MAX_LOAD_S = 8.0, 2.0
 def _points_in(districts: gpd.GeoDataFrame, count: int, rng: np.random.Generator
                ) -> tuple[list[Any], list[str]]:
     """``count`` random points inside the districts, and the district of each."""
-    points, owners = [], []
+    points: list[Any] = []
+    owners: list[str] = []
     ids = list(districts.index)
     while len(points) < count:
         did = ids[int(rng.integers(len(ids)))]
@@ -83,13 +84,13 @@ def synthesise(features: int, seed: int = 0) -> tuple[Plan, PlanInputs, Layers]:
                           "build_start": [periods[s] for s in starts],
                           "operational_from": [periods[s + 4] for s in starts]})
     hubs, origins = list(base.hubs.index), list(base.origins.index)
-    deliveries, herd = [], []
-    for farm in farms.itertuples():
-        op = periods.index(farm.operational_from)
+    deliveries: list[tuple[str, str, str, str, int]] = []
+    herd: list[tuple[str, str, int]] = []
+    for site, size, start in zip(chosen, sizes.tolist(), starts.tolist(), strict=True):
+        op = start + 4
         for hub in rng.choice(hubs, 2, replace=False):
-            deliveries.append((str(rng.choice(origins)), str(hub), farm.site_id, periods[op],
-                               farm.size_heads // 2))
-        herd += [(farm.site_id, p, farm.size_heads) for p in periods[op:]]
+            deliveries.append((str(rng.choice(origins)), str(hub), site, periods[op], size // 2))
+        herd += [(site, p, size) for p in periods[op:]]
     developed = town_ids[: n_towns * 2 // 3]
     dev_at = rng.integers(0, len(periods) - 2, len(developed))
     houses = [(t, periods[d + k], 40) for t, d in zip(developed, dev_at, strict=True)
