@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from agroplan.check import PlanViolationError, Violation
 
@@ -23,9 +24,9 @@ def violations_table(violations: Sequence[Violation], limit: int = SHOWN) -> Tab
     table = Table(title=f"{len(violations)} violation(s)", title_justify="left")
     table.add_column("constraint", style="bold red", no_wrap=True)
     table.add_column("by", justify="right")
-    table.add_column("what")
+    table.add_column("what", ratio=1)
     for item in violations[:limit]:
-        table.add_row(item.constraint, f"{item.amount:,.6g}", item.message)
+        table.add_row(Text(item.constraint), f"{item.amount:,.6g}", Text(item.message))
     if len(violations) > limit:
         table.add_row("…", "", f"and {len(violations) - limit} more")
     return table
@@ -63,10 +64,10 @@ def command(plan_dir: Path) -> None:
     violations = check_plan(inputs, plan)
     console = Console()
     objective = "-" if plan.objective is None else f"{plan.objective:,.2f}"
-    console.print(f"plan {plan_dir}: scenario {plan.scenario}, {plan.status} ({plan.solver}), "
-                  f"objective {objective}")
+    console.print(Text(f"plan {plan_dir}: scenario {plan.scenario}, {plan.status} "
+                       f"({plan.solver}), objective {objective}"), soft_wrap=True)
     if violations:
         console.print(violations_table(violations))
         raise violation_error(violations, str(plan_dir))
     console.print(f"check: every constraint holds over {len(plan.periods)} quarters; "
-                  "objective and KPIs match the decisions")
+                  "objective and KPIs match the decisions", soft_wrap=True)

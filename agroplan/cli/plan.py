@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 
@@ -38,7 +39,7 @@ class SolveProgress:
 
     def __call__(self, event: str, info: Mapping[str, Any]) -> None:
         if event == "check":
-            self.console.print(f"  [yellow]check[/] {info.get('message', '')}")
+            self.console.print(f"  [yellow]check[/] {escape(str(info.get('message', '')))}")
         elif event == "build":
             self.console.print(
                 f"[green]✓[/] model built: {info['variables']:,} variables, "
@@ -50,7 +51,7 @@ class SolveProgress:
         elif event == "log":
             line = str(info.get("line", "")).strip()
             if line:
-                self.status.update(f"solving ({self.level}): {line[:100]}")
+                self.status.update(f"solving ({self.level}): {escape(line[:100])}")
         elif event == "solved":
             gap = info.get("relative_gap")
             shown = "-" if gap is None else f"{100 * gap:.3f} %"
@@ -110,7 +111,7 @@ def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
                       f"{len(layers.settlements)} settlements, {len(config.periods)} quarters "
                       f"({timings['read']:.1f} s)")
         for warning in layers.warnings:
-            console.print(f"  [yellow]warning[/] {warning}")
+            console.print(f"  [yellow]warning[/] {escape(warning)}")
         status.update("building the plan inputs and the model")
         started = time.perf_counter()
         inputs = build_plan_inputs(config, layers)
@@ -124,21 +125,22 @@ def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
         status.update("writing the plan")
         target = out_dir if out_dir is not None else RUNS_DIR / config.name
         write_plan(plan, inputs, target, layers=layers, timings=timings)
-        console.print(f"[green]✓[/] plan written to {target}")
+        console.print(f"[green]✓[/] plan written to {escape(str(target))}")
         status.update("checking the plan")
         violations = check_plan(inputs, plan)
     out.print(summary_table(plan))
     if violations:
         out.print(violations_table(violations))
     else:
-        out.print("check: every constraint holds; objective and KPIs match the decisions")
-    map_path = _draw_map(plan, inputs, layers, console) if draw_map else None
-    if map_path is not None:
-        out.print(f"report: {map_path.with_name(f'{map_path.stem}-report.html')}")
+        out.print("check: every constraint holds; objective and KPIs match the decisions",
+                  soft_wrap=True)
+    pages = _draw_map(plan, inputs, layers, console) if draw_map else None
+    if pages is not None:
+        out.print(f"report: {escape(str(pages[1]))}", soft_wrap=True)
     if violations:
         raise violation_error(violations, str(target))
-    if map_path is not None:
-        click.echo(str(map_path))
+    if pages is not None:
+        click.echo(str(pages[0]))
 
 
 def _raise_without_solution(plan: Plan, name: str) -> None:
@@ -153,7 +155,8 @@ def _raise_without_solution(plan: Plan, name: str) -> None:
             "with --time-limit or try another --solver")
 
 
-def _draw_map(plan: Plan, inputs: Any, layers: Any, console: Console) -> Path | None:
+def _draw_map(plan: Plan, inputs: Any, layers: Any, console: Console
+              ) -> tuple[Path, Path] | None:
     """Write the map and its report when the renderers are installed with this agroplan."""
     if importlib.util.find_spec("agroplan.render") is None:
         console.print("  map skipped: this agroplan has no renderers (agroplan.render)")
@@ -161,8 +164,8 @@ def _draw_map(plan: Plan, inputs: Any, layers: Any, console: Console) -> Path | 
     from agroplan.render import render_outputs
 
     with console.status("drawing the map"):
-        map_path, _report = render_outputs(plan, inputs, layers)
-    return Path(map_path)
+        map_path, report_path = render_outputs(plan, inputs, layers)
+    return Path(map_path), Path(report_path)
 
 
 def summary_table(plan: Plan) -> Table:
