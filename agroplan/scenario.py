@@ -525,6 +525,9 @@ def _apply_override(raw: dict[str, Any], item: str) -> str:
         raise ConfigError(
             f"--set {item!r}: write it as dotted.key=value, for example budget.carry_over=false"
         )
+    if key == "extends":
+        raise ConfigError("--set extends: a base scenario can only be named in a scenario file; "
+                          "write a small file with `extends:` and your overrides instead")
     try:
         value = yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader subclass
     except yaml.YAMLError:

@@ -195,6 +195,10 @@ def _line(
     first = errors[0][0]
     if first["type"] == "extra_forbidden":
         return f"{dotted}: unknown key{suggest(path, model)}"
+    section = _model_at(model, path)
+    if first["type"] == "model_type" and section is not None:
+        keys = ", ".join(section.model_fields)
+        return f"{dotted}: must be a section with the keys {keys}, not a value{_given(first)}"
     members = [m for _, m in errors if m is not None]
     if len(members) > 1:
         specific = [e for e, _ in errors if e["type"] not in _TYPE_ERRORS]

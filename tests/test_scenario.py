@@ -282,3 +282,13 @@ def test_a_value_replaced_by_the_child_names_the_child(tmp_path: Path) -> None:
                    "extends: base.yaml\nbudget:\n  usd_per_quarter: {2027Q2: -1}\n")
     message = _problems(child)
     assert f"{child}: budget.usd_per_quarter.2027Q2: must be greater than or equal to 0" in message
+
+
+def test_a_value_where_a_section_belongs(tmp_path: Path) -> None:
+    message = _problems(_write(tmp_path, "s.yaml", "horizon: 2027Q1\n"))
+    assert "horizon: must be a section with the keys start, quarters, not a value" in message
+
+
+def test_extends_cannot_be_set_on_the_command_line(tiny_scenario_path: Path) -> None:
+    message = _problems(tiny_scenario_path, ("extends=other.yaml",))
+    assert "--set extends: a base scenario can only be named in a scenario file" in message
