@@ -215,6 +215,10 @@ def _read_layer(
         problems.add(f"cannot be read ({_short(exc)})",
                      "save it as GeoJSON (or GeoPackage) in EPSG:4326")
         return None
+    if not isinstance(frame, gpd.GeoDataFrame) or "geometry" not in frame.columns:
+        problems.add("has no geometries (a table, not a layer)",
+                     f"point layers.{spec.key} at a GeoJSON file of {spec.key}")
+        return None
     if len(frame) == 0:
         if spec.key == "context":
             warnings.append(f"{path}: the basemap context layer is empty; maps will show no "
@@ -233,6 +237,9 @@ def _read_layer(
 
 
 def _readable_file(path: Path, key: str, problems: Problems, max_megabytes: float) -> bool:
+    if path.is_dir():
+        problems.add("is a folder, not a file", f"point layers.{key} at the file itself")
+        return False
     if not path.is_file():
         problems.add("file not found", f"check layers.{key} in the scenario "
                      "(paths are relative to the scenario file)")
@@ -272,8 +279,10 @@ def _empty_context() -> gpd.GeoDataFrame:
 
 
 def _short(exc: Exception) -> str:
+    """The first line of an exception's message, without GDAL's driver advice."""
     text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
+    first = text[0].split("; It might help")[0].rstrip(".") if text else type(exc).__name__
+    return first[:200]
 
 
 def _indexed(frame: gpd.GeoDataFrame, id_column: str) -> gpd.GeoDataFrame:

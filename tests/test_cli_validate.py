@@ -359,3 +359,30 @@ def test_a_file_that_is_not_geojson(
     err = fails(capsys, DATA, "validate", str(tiny_layers.scenario))
     assert f"{tiny_layers.path('origins')}: cannot be read" in err
     assert "save it as GeoJSON (or GeoPackage) in EPSG:4326" in err
+
+
+def test_a_table_given_as_a_layer(
+    capsys: pytest.CaptureFixture[str], tiny_layers: TinyLayers
+) -> None:
+    table = tiny_layers.path("clearance")
+    err = fails(capsys, DATA, "validate", str(tiny_layers.scenario),
+                "--set", f"layers.hubs={table}")
+    assert (f"{table}: has no geometries (a table, not a layer); point layers.hubs at a GeoJSON "
+            "file of hubs") in err
+
+
+def test_a_folder_given_as_a_layer(
+    capsys: pytest.CaptureFixture[str], tiny_layers: TinyLayers
+) -> None:
+    err = fails(capsys, DATA, "validate", str(tiny_layers.scenario),
+                "--set", f"layers.origins={tiny_layers.folder}")
+    assert f"{tiny_layers.folder}: is a folder, not a file; point layers.origins at the file" in err
+
+
+def test_binary_junk_as_a_layer(
+    capsys: pytest.CaptureFixture[str], tiny_layers: TinyLayers
+) -> None:
+    tiny_layers.path("districts").write_bytes(bytes(range(256)) * 4)
+    err = fails(capsys, DATA, "validate", str(tiny_layers.scenario))
+    assert f"{tiny_layers.path('districts')}: cannot be read as a GIS layer (" in err
+    assert "It might help" not in err
