@@ -141,6 +141,10 @@ def test_farm_popup_has_the_plan_numbers(tiny: Solved) -> None:
         jobs = herd * per_100 / 100
         shown = f"{round(jobs):,}" if jobs == round(jobs) else f"{jobs:,.1f}"
         assert f"<th>Jobs ({last})</th><td>{shown}</td>" in popup
+        workforce = plan.table("workforce")
+        here = workforce[(workforce["site_id"] == farm["id"]) & (workforce["period"] == last)]
+        for town in here[here["workers"] > 0.5]["settlement_id"]:
+            assert inputs.settlements.loc[town, "name_en"] in popup.split("Workers live in")[1]
 
 
 def test_report_has_kpis_roadmap_and_charts_and_no_script(

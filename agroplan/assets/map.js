@@ -68,6 +68,7 @@
     map.createPane('ap-basemap').style.zIndex = 150;
     map.getPane('ap-basemap').style.pointerEvents = 'none';
     map.createPane('ap-districts').style.zIndex = 350;
+    map.createPane('ap-labels').style.zIndex = 390;  // district names, under the plan
 
     L.geoJSON(data.basemap, {
       pane: 'ap-basemap', interactive: false,
@@ -99,6 +100,11 @@
           ' families housed, ' + fmt(p.herd[t]) + ' head of cattle<br>' +
           fmt(p.cleared[t]) + ' ha of farmland cleared<br>spend over the plan: ' + usd(p.spend);
       }, { sticky: true });
+    });
+    data.districts.features.forEach(function (f) {
+      L.marker(f.properties.label_ll, { pane: 'ap-labels', interactive: false, keyboard: false,
+        icon: L.divIcon({ className: 'ap-dlabel', iconSize: null, html: f.properties.label }) })
+        .addTo(groups.districts);
     });
     updaters.push(function (t) {
       districts.eachLayer(function (layer) {
@@ -235,7 +241,7 @@
         (key === state.metric ? ' checked' : '') + '> ' + METRICS[key].label + '</label>';
     }).join('');
     control('bottomright', 'ap-legend',
-      '<h4>Legend</h4>' +
+      '<details open><summary>Legend</summary>' +
       '<div><i class="ap-sym ap-farm ap-farm-op"></i> dairy farm, operational (size by head)</div>' +
       '<div><i class="ap-sym ap-farm ap-farm-build"></i> dairy farm under construction</div>' +
       '<div><i class="ap-sym ap-town"></i> agro-town (size by houses built)</div>' +
@@ -244,7 +250,7 @@
       '<div><i class="ap-sym ap-clear"></i> farmland cleared of mines</div>' +
       '<div><i class="ap-sym ap-cand"></i> candidate site not chosen</div>' +
       '<h4>Districts coloured by</h4><div class="ap-metrics">' + radios + '</div>' +
-      '<div class="ap-scale"></div>'
+      '<div class="ap-scale"></div></details>'
     ).addTo(map);
     var legend = map.getContainer().querySelector('.ap-legend');
     function drawScale() {

@@ -157,8 +157,11 @@ def _districts(plan: Plan, inputs: PlanInputs, layers: Layers,
                           ["district_id"], DISTRICT_TOLERANCE_DEG)
     for feature in collection["features"]:
         did = feature["properties"].pop("district_id")
+        name_en = layers.districts["name_en"].get(did) if "name_en" in layers.districts else None
         feature["properties"] = {
             "name": esc(_district_name(inputs, did)),
+            "label": esc(name_en if isinstance(name_en, str) and name_en else did),
+            "label_ll": _latlon(layers.districts, did),
             "families": families_by.get(did, zeros),
             "herd": herd_by.get(did, zeros),
             "spend": _num(spend.get(did, 0.0)),
@@ -186,6 +189,7 @@ def _farms(plan: Plan, inputs: PlanInputs, layers: Layers,
            periods: Sequence[str]) -> list[dict[str, Any]]:
     herd = _series(plan.herd, "site_id", "heads", periods, cumulative=False)
     per_100 = float(inputs.scenario.farms.workers_per_100_head)
+    workers = _workers_last_quarter(plan, inputs, "site_id", "settlement_id")
     delivered = _sum_by(plan.deliveries, "site_id", "heads")
     last = periods[-1]
     farms = []
@@ -201,6 +205,7 @@ def _farms(plan: Plan, inputs: PlanInputs, layers: Layers,
             (f"Herd ({last})", f"{fmt_num(float(heads[-1]))} head"),
             (f"Jobs ({last})", fmt_num(float(heads[-1]) * per_100 / 100.0)),
             ("Heifers delivered", f"{fmt_num(num(delivered.get(sid, 0)))} head"),
+            (f"Workers live in ({last})", workers.get(sid, "-")),
         ]
         farms.append({
             "id": sid,
@@ -215,11 +220,36 @@ def _farms(plan: Plan, inputs: PlanInputs, layers: Layers,
     return farms
 
 
+def _workers_last_quarter(plan: Plan, inputs: PlanInputs, key: str, other: str
+                          ) -> dict[str, str]:
+    """``{key: "other (workers), ..."}`` for the last quarter, from the workforce table."""
+    table = plan.table("workforce")
+    if table.empty or not plan.periods:
+        return {}
+    last = table[table["period"].astype(str) == plan.periods[-1]]
+    last = last.assign(workers=pd.to_numeric(last["workers"], errors="coerce").fillna(0.0))
+    last = last[last["workers"] > 0.5].sort_values("workers", ascending=False)
+    out: dict[str, list[str]] = {}
+    for row in last.itertuples(index=False):
+        who = str(getattr(row, other))
+        who = _town_name(inputs, who) if other == "settlement_id" else f"farm {who}"
+        out.setdefault(str(getattr(row, key)), []).append(f"{who} ({fmt_num(num(row.workers), 0)})")
+    return {k: ", ".join(v) for k, v in out.items()}
+
+
+def _town_name(inputs: PlanInputs, settlement_id: str) -> str:
+    if settlement_id in inputs.settlements.index:
+        row = inputs.settlements.loc[settlement_id]
+        return names(row.get("name_en"), row.get("name_az")) or settlement_id
+    return settlement_id
+
+
 def _towns(plan: Plan, inputs: PlanInputs, layers: Layers,
            periods: Sequence[str]) -> list[dict[str, Any]]:
     houses = _series(plan.houses, "settlement_id", "houses", periods, cumulative=True)
     developed = {str(r.settlement_id): r.developed_in for r in plan.agro_towns.itertuples()}
     per_quarter = plan.houses[pd.to_numeric(plan.houses["houses"], errors="coerce") > 0]
+    workers = _workers_last_quarter(plan, inputs, "settlement_id", "site_id")
     towns = []
     for sid in sorted(set(developed) | set(houses)):
         info = inputs.settlements.loc[sid] if sid in inputs.settlements.index else pd.Series()
@@ -235,6 +265,7 @@ def _towns(plan: Plan, inputs: PlanInputs, layers: Layers,
             ("Families housed", fmt_num(float(built[-1]))),
             ("Returning families", fmt_num(num(info.get("returning_families", 0)))),
             ("Houses per quarter", schedule or "none"),
+            (f"Farm workers living here ({periods[-1]})", workers.get(sid, "-")),
         ]
         towns.append({
             "id": sid,
