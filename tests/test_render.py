@@ -248,3 +248,18 @@ def test_map_command_names_a_missing_plan_folder(
         main(["map", str(tmp_path / "nowhere")])
     assert exit_info.value.code == 6
     assert "no such plan folder" in capsys.readouterr().err
+
+
+def test_a_plan_drawn_on_layers_that_lost_its_farm_site_is_refused(
+        tiny: Solved, tmp_path: Path) -> None:
+    plan, inputs, _ = tiny
+    copy = tmp_path / "tiny"
+    shutil.copytree(TINY.parent, copy, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    gone = str(plan.farms["site_id"].iloc[0])
+    layer = copy / "layers" / "farm_sites.geojson"
+    data = json.loads(layer.read_text(encoding="utf-8"))
+    data["features"] = [f for f in data["features"] if f["properties"]["site_id"] != gone]
+    layer.write_text(json.dumps(data), encoding="utf-8")
+    layers = read_layers(load_scenario(copy / "scenario.yaml"))
+    with pytest.raises(OutputError, match=f"farm site\\(s\\) {gone} that the farm_sites layer"):
+        build_map_data(plan, inputs, layers)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from agroplan.errors import OutputError
 from agroplan.inputs import PlanInputs
 from agroplan.periods import quarter_index, quarter_ordinal
 from agroplan.plan import Plan
@@ -42,6 +43,7 @@ def build_map_data(plan: Plan, inputs: PlanInputs, layers: Layers) -> dict[str, 
         The layers of the scenario (geometries).
     """
     periods = tuple(plan.periods) or tuple(inputs.periods)
+    _check_ids(plan, layers)
     return {
         "title": esc(inputs.scenario.name),
         "periods": list(periods),
@@ -60,6 +62,27 @@ def build_map_data(plan: Plan, inputs: PlanInputs, layers: Layers) -> dict[str, 
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _check_ids(plan: Plan, layers: Layers) -> None:
+    """Every id the plan names must be in the layers (they may have changed since)."""
+    wanted = (
+        ("farm site", plan.farms["site_id"], layers.farm_sites, "farm_sites"),
+        ("farm site", plan.deliveries["site_id"], layers.farm_sites, "farm_sites"),
+        ("hub", plan.deliveries["hub_id"], layers.hubs, "hubs"),
+        ("settlement", plan.agro_towns["settlement_id"], layers.settlements, "settlements"),
+        ("settlement", plan.houses["settlement_id"], layers.settlements, "settlements"),
+    )
+    problems = []
+    for what, ids, layer, name in wanted:
+        missing = sorted(set(ids.astype(str)) - set(layer.index.astype(str)))
+        if missing:
+            problems.append(
+                f"the plan names {what}(s) {', '.join(missing[:5])} that the {name} layer no "
+                "longer has; draw the plan with the layers it was solved with, or run "
+                "`agroplan plan` again")
+    if problems:
+        raise OutputError(sorted(set(problems)))
 
 
 def _latlon(gdf: gpd.GeoDataFrame, key: str) -> list[float]:
