@@ -154,6 +154,36 @@ def test_time_slider_replays_the_plan(tiny_map: Opened, tiny: Solved) -> None:
     assert tiny_map.problems == []
 
 
+FILLS = """() => { const out = [];
+    agroplan.groups.districts.eachLayer(g => g.eachLayer && g.eachLayer(
+        l => out.push(l.options.fillColor)));
+    return out; }"""
+
+
+def test_play_button_steps_through_the_quarters(tiny_map: Opened, tiny: Solved) -> None:
+    page = tiny_map.page
+    periods = list(tiny[0].periods)
+    page.locator(".ap-slider").focus()
+    page.keyboard.press("End")
+    page.locator(".ap-play").click()
+    assert page.inner_text(".ap-quarter") == periods[0]  # replays from the start
+    page.wait_for_function(f"document.querySelector('.ap-quarter').textContent === "
+                           f"'{periods[-1]}'", timeout=5000)
+    assert tiny_map.problems == []
+
+
+def test_districts_can_be_coloured_by_herd(tiny_map: Opened) -> None:
+    page = tiny_map.page
+    by_families = page.evaluate(FILLS)
+    page.locator('.ap-legend input[value="herd"]').check()
+    by_herd = page.evaluate(FILLS)
+    assert len(by_herd) == len(by_families) >= 1
+    assert by_herd != by_families
+    assert "Herd (head)" in page.inner_text(".ap-legend")
+    page.locator('.ap-legend input[value="families"]').check()
+    assert page.evaluate(FILLS) == by_families
+
+
 def test_clicking_a_farm_opens_its_popup_with_the_plan_numbers(
         tiny_map: Opened, tiny: Solved) -> None:
     plan, inputs, _ = tiny
