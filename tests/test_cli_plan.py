@@ -117,3 +117,14 @@ def test_an_unknown_solver_is_refused(capsys: pytest.CaptureFixture[str], in_tmp
     code, _, err = run(capsys, "plan", "--solver", "gurobi")
     assert code == 2
     assert "'gurobi' is not one of 'highs', 'scip', 'cpsat'" in err
+
+
+@pytest.mark.slow
+def test_the_default_scenario_is_planned_and_checked(
+        capsys: pytest.CaptureFixture[str], in_tmp: Path) -> None:
+    code, _, err = run(capsys, "plan", "--no-map")
+    assert code == 0, err
+    plan = json.loads((in_tmp / "runs" / "default" / "plan.json").read_text())
+    assert plan["status"] == "optimal" and plan["relative_gap"] <= 0.001
+    assert plan["kpis"]["families_housed"] > 0 and plan["kpis"]["farms"] > 0
+    assert run(capsys, "check", "runs/default")[0] == 0

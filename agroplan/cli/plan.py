@@ -90,6 +90,9 @@ def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
 
     The folder holds plan.json, run.json, one CSV per table, plan.gpkg and scenario.json.
     The plan is then verified by the independent checker (as `agroplan check` does).
+    Exits 0 with a plan (optimal, or feasible with its gap when the time limit stops the
+    solver), 4 when no plan exists, 5 when none was found in time, 7 when the plan fails
+    the check.
     """
     # imported here so `agroplan --help` stays fast
     from agroplan.check import check_plan
