@@ -130,7 +130,7 @@ def read_layers(
     clearance_path = scenario.layer_path("clearance")
     found = Problems(clearance_path)
     clearance = _read_clearance(clearance_path, found, max_megabytes)
-    if clearance is not None and "districts" in frames:
+    if clearance is not None and "districts" in frames and not found:
         _check_clearance(clearance, frames["districts"], scenario.periods, found)
     problems.extend(found.lines)
     problems.extend(_check_references(scenario, frames, warnings))
@@ -317,6 +317,11 @@ def _read_clearance(path: Path, problems: Problems, max_megabytes: float) -> pd.
 
 
 def _clearance_values(table: pd.DataFrame, rows: pd.Series, problems: Problems) -> None:
+    ids = table["district_id"]
+    no_id = ids.isna() | (ids.astype(object).map(lambda v: str(v).strip()) == "")
+    if no_id.any():
+        problems.add("district_id is empty", "give every row a district_id",
+                     list(rows[no_id.to_numpy()]))
     values = pd.to_numeric(table["cleared_agricultural_ha"], errors="coerce")
     bad = values.isna() | ~np.isfinite(values)
     if bad.any():

@@ -228,3 +228,12 @@ def test_many_features_are_summarised() -> None:
     assert problems.lines == [
         "x.geojson: max_houses is negative (features gn0, gn1, gn2, gn3, gn4 and 3 more); fix it"
     ]
+
+
+def test_clearance_row_without_district(tiny_layers: TinyLayers) -> None:
+    path = tiny_layers.path("clearance")
+    rows = path.read_text(encoding="utf-8").splitlines()
+    rows[4] = ",2025Q4,160.0"  # line 5 of the file
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert (f"{path}: district_id is empty (feature row 5); give every row a district_id") \
+        in _problems(tiny_layers.scenario)
