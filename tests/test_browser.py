@@ -97,7 +97,7 @@ def tiny_map(browser: Any, pages: tuple[Path, Path]) -> Iterator[Opened]:
 
 
 def farm_marker_count(page: Any) -> int:
-    return int(page.locator(".leaflet-marker-pane .ap-farm[title]").count())
+    return int(page.locator(".leaflet-marker-pane .ap-farm[data-site]").count())
 
 
 def shown(page: Any) -> tuple[str, str, int, int]:
@@ -126,9 +126,14 @@ def test_one_marker_per_farm_of_the_plan(tiny_map: Opened, tiny: Solved) -> None
     plan, _, _ = tiny
     page = tiny_map.page
     assert farm_marker_count(page) == len(plan.farms)
-    titles = page.locator(".leaflet-marker-pane .ap-farm[title]").evaluate_all(
-        "els => els.map(e => e.title)")
-    assert sorted(titles) == sorted(plan.farms["site_id"])
+    sites = page.locator(".leaflet-marker-pane .ap-farm[data-site]").evaluate_all(
+        "els => els.map(e => e.dataset.site)")
+    assert sorted(sites) == sorted(plan.farms["site_id"])
+    toggle = page.locator(".leaflet-control-layers label", has_text=OVERLAYS["farms"][0])
+    toggle.locator("input").uncheck()
+    assert farm_marker_count(page) == 0
+    toggle.locator("input").check()
+    assert farm_marker_count(page) == len(plan.farms)
 
 
 def test_time_slider_replays_the_plan(tiny_map: Opened, tiny: Solved) -> None:
@@ -191,7 +196,7 @@ def test_clicking_a_farm_opens_its_popup_with_the_plan_numbers(
     last = plan.periods[-1]
     per_100 = inputs.scenario.farms.workers_per_100_head
     for row in plan.farms.itertuples():
-        page.locator(f'.ap-farm[title="{row.site_id}"]').click()
+        page.locator(f'.ap-farm[data-site="{row.site_id}"]').click()
         # a closed popup fades out for a moment, so pick this farm's popup
         popup = page.locator(".leaflet-popup-content", has_text=f"Dairy farm {row.site_id}")
         popup.wait_for()

@@ -185,6 +185,10 @@
     });
 
     // dairy farms: DOM markers, so each farm is a real, clickable element
+    function tagFarm(marker, id) {
+      var el = marker.getElement();
+      if (el) { el.dataset.site = id; el.setAttribute('aria-label', 'Dairy farm ' + id); }
+    }
     var smax = maxOf(data.farms, function (f) { return f.size; }) || 1;
     var farmMarkers = {};
     var farms = data.farms.map(function (f) {
@@ -193,8 +197,10 @@
         build: L.divIcon({ className: 'ap-farm ap-farm-build', iconSize: [px, px] }),
         op: L.divIcon({ className: 'ap-farm ap-farm-op', iconSize: [px, px] })
       };
-      var m = L.marker(f.ll, { icon: icons.op, title: f.id, riseOnHover: true });
+      var m = L.marker(f.ll, { icon: icons.op, riseOnHover: true });
       m.bindPopup(f.popup).bindTooltip(f.tip);
+      // the element is re-created whenever the marker is added or its icon changes
+      m.on('add', function () { tagFarm(m, f.id); });
       farmMarkers[f.id] = m;
       return { f: f, m: m, icons: icons, state: 'op' };
     });
@@ -202,7 +208,7 @@
       farms.forEach(function (o) {
         if (o.f.start === null || o.f.start > t) { groups.farms.removeLayer(o.m); return; }
         var s = (o.f.op !== null && o.f.op <= t) ? 'op' : 'build';
-        if (s !== o.state) { o.m.setIcon(o.icons[s]); o.state = s; }
+        if (s !== o.state) { o.m.setIcon(o.icons[s]); o.state = s; tagFarm(o.m, o.f.id); }
         groups.farms.addLayer(o.m);
       });
     });
