@@ -25,8 +25,9 @@ solution found is returned with its gap.
 
 from __future__ import annotations
 
-import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,11 +36,16 @@ import numpy as np
 import numpy.typing as npt
 
 from agroplan.errors import DataError, InfeasibleError, SolverError
+from agroplan.location_lp import (
+    as_highs_solution,
+    new_highs,
+    pass_model,
+    run,
+)
 
 Status = Literal["optimal", "feasible", "infeasible", "no_solution"]
 FloatArray = npt.NDArray[np.float64]
-GRACE_S = 2.0
-"""The solve is cancelled this long after the time limit if the backend overruns it."""
+IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -146,19 +152,44 @@ def solve_facility_location(
         raise SolverError(f"unknown location backend {backend!r}; use 'highs'")
     f, cap, dem, c = _checked(fixed_cost, capacity, demand, cost, p, k_nearest)
     started = time.perf_counter()
+    deadline = started + time_limit_s
     rows, cols = _pairs(c, cap, dem, single_source, k_nearest)
     _precheck(cap, dem, rows, p)
-    h = _highs(threads, seed, relative_gap, time_limit_s)
-    n_var, n_con = _pass_model(h, f, cap, dem, c, rows, cols, p, single_source)
+    allowed = np.zeros(c.shape, dtype=bool)
+    allowed[rows, cols] = True
+    clock = _Clock(started)
+    start = None
     if warm_start:
-        start = greedy_solution(f, cap, dem, c, rows, cols, p=p, single_source=single_source)
-        if start is not None:
-            h.setSolution(_as_highs_solution(start, n_var))
-    build_seconds = time.perf_counter() - started
-    solve_started = time.perf_counter()
-    _run(h, time_limit_s)
-    seconds = time.perf_counter() - solve_started
-    return _result(h, c.shape, rows, cols, seconds, build_seconds, n_var, n_con)
+        start = greedy_solution(f, cap, dem, np.where(allowed, c, np.inf), p=p,
+                                single_source=single_source)
+    h = new_highs(threads, seed, relative_gap, deadline - time.perf_counter())
+    n_var, n_con = pass_model(h, f, cap, dem, c, rows, cols, p, single_source)
+    if start is not None:
+        h.setSolution(as_highs_solution(np.concatenate((start[0], start[1][rows, cols])), n_var))
+    with clock.solving():
+        run(h, deadline - time.perf_counter())
+    status, values, objective, bound = _read(h)
+    return _answer(status, values, rows, cols, c.shape, objective, bound, clock, n_var, n_con)
+
+
+class _Clock:
+    """Wall time since ``started``, split into solver time and the rest (building)."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.solver_s = 0.0
+
+    @contextmanager
+    def solving(self) -> Iterator[None]:
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.solver_s += time.perf_counter() - t
+
+    def split(self) -> tuple[float, float]:
+        """(solver seconds, other seconds)."""
+        return self.solver_s, time.perf_counter() - self.started - self.solver_s
 
 
 def _checked(
@@ -236,104 +267,30 @@ def _precheck(cap: FloatArray, dem: FloatArray, rows: npt.NDArray[np.int64],
         raise InfeasibleError(problems)
 
 
-def _highs(threads: int, seed: int, gap: float, time_limit_s: float) -> highspy.Highs:
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", int(threads))
-    h.setOptionValue("random_seed", int(seed))
-    h.setOptionValue("mip_rel_gap", float(gap))
-    h.setOptionValue("time_limit", float(max(time_limit_s, 0.01)))
-    return h
-
-
-def _pass_model(
-    h: highspy.Highs, f: FloatArray, cap: FloatArray, dem: FloatArray, c: FloatArray,
-    rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64], p: int | None,
-    single_source: bool,
-) -> tuple[int, int]:
-    """Columns: y_0..y_{m-1}, then x of each kept pair. Rows built as CSR arrays."""
-    n, m = c.shape
-    e = rows.size
-    x_col = m + np.arange(e, dtype=np.int64)
-    order = np.argsort(cols, kind="stable")  # pairs grouped by site, for capacity rows
-    # assign rows (n): x_ij, pairs are row-major so already grouped by point
-    a_start = [np.searchsorted(rows, np.arange(n))]
-    a_index = [x_col]
-    a_value = [np.ones(e)]
-    # capacity rows (m): sum_i d_i x_ij - C_j y_j <= 0
-    per_site = np.bincount(cols, minlength=m)
-    cap_start = e + np.concatenate(([0], np.cumsum(per_site + 1)[:-1]))
-    cap_index = np.empty(e + m, dtype=np.int64)
-    cap_value = np.empty(e + m)
-    first = cap_start - e
-    cap_index[first] = np.arange(m)
-    cap_value[first] = -cap
-    slot = np.concatenate([np.arange(1, k + 1) for k in per_site]) if e else np.empty(0, int)
-    sorted_cols = cols[order]
-    cap_index[first[sorted_cols] + slot] = x_col[order]
-    cap_value[first[sorted_cols] + slot] = dem[rows[order]]
-    a_start.append(cap_start)
-    a_index.append(cap_index)
-    a_value.append(cap_value)
-    # link rows (e): x_ij - y_j <= 0
-    base = 2 * e + m
-    a_start.append(base + 2 * np.arange(e, dtype=np.int64))
-    a_index.append(np.column_stack((x_col, cols)).ravel())
-    a_value.append(np.tile([1.0, -1.0], e))
-    # cover row: sum_j C_j y_j >= total demand; count row: sum_j y_j = p
-    extra = [(cap, float(dem.sum()), np.inf)]
-    if p is not None:
-        extra.append((np.ones(m), float(p), float(p)))
-    offset = base + 2 * e
-    for coefficients, _lo, _hi in extra:
-        a_start.append(np.array([offset]))
-        a_index.append(np.arange(m))
-        a_value.append(coefficients)
-        offset += m
-    n_row = n + m + e + len(extra)
-    lp = highspy.HighsLp()
-    lp.num_col_ = m + e
-    lp.num_row_ = n_row
-    lp.col_cost_ = np.concatenate((f, c[rows, cols]))
-    lp.col_lower_ = np.zeros(m + e)
-    lp.col_upper_ = np.ones(m + e)
-    lp.row_lower_ = np.concatenate((np.ones(n), np.full(m + e, -np.inf),
-                                    [lo for _c, lo, _h in extra]))
-    lp.row_upper_ = np.concatenate((np.ones(n), np.zeros(m + e), [hi for _c, _l, hi in extra]))
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.num_col_ = m + e
-    lp.a_matrix_.num_row_ = n_row
-    lp.a_matrix_.start_ = np.concatenate((*a_start, [offset])).astype(np.int32)
-    lp.a_matrix_.index_ = np.concatenate(a_index).astype(np.int32)
-    lp.a_matrix_.value_ = np.concatenate(a_value)
-    integer = highspy.HighsVarType.kInteger
-    continuous = highspy.HighsVarType.kContinuous
-    lp.integrality_ = [integer] * m + [integer if single_source else continuous] * e
-    if h.passModel(lp) != highspy.HighsStatus.kOk:
-        raise SolverError("HiGHS refused the location model; check the input arrays")
-    return m + e, n_row
-
-
 def greedy_solution(
-    f: FloatArray, cap: FloatArray, dem: FloatArray, c: FloatArray,
-    rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64], *, p: int | None,
-    single_source: bool,
-) -> FloatArray | None:
+    f: FloatArray, cap: FloatArray, dem: FloatArray, pair_cost: FloatArray, *,
+    p: int | None, single_source: bool,
+) -> tuple[FloatArray, FloatArray] | None:
     """A feasible starting point: greedy opening, then regret-ordered assignment.
 
-    Returns the column values (``y`` then ``x`` of each kept pair), or ``None`` when the
-    greedy assignment does not fit the capacities.
+    Parameters
+    ----------
+    pair_cost
+        Shape (n, m): cost of each pair, ``inf`` where a pair is not allowed.
+
+    Returns
+    -------
+    tuple of arrays or None
+        ``(open (m,), shares (n, m))``, or ``None`` when the greedy assignment does not
+        fit the capacities.
     """
-    n, m = c.shape
-    pair_cost = np.full((n, m), np.inf)
-    pair_cost[rows, cols] = c[rows, cols]
     opened = _greedy_open(f, cap, dem, pair_cost, p)
     shares = _greedy_assign(cap, dem, pair_cost, opened, single_source)
     if shares is None:
         return None
-    y = np.zeros(m)
+    y = np.zeros(pair_cost.shape[1])
     y[opened] = 1.0
-    return np.concatenate((y, shares[rows, cols]))
+    return y, shares
 
 
 def _greedy_open(f: FloatArray, cap: FloatArray, dem: FloatArray, pair_cost: FloatArray,
@@ -363,7 +320,8 @@ def _greedy_assign(cap: FloatArray, dem: FloatArray, pair_cost: FloatArray, open
     n, m = pair_cost.shape
     sub = pair_cost[:, opened]
     ranked = np.sort(sub, axis=1)
-    regret = (ranked[:, 1] if len(opened) > 1 else ranked[:, 0]) - ranked[:, 0]
+    with np.errstate(invalid="ignore"):  # inf - inf where a point has one allowed site
+        regret = (ranked[:, 1] if len(opened) > 1 else ranked[:, 0]) - ranked[:, 0]
     left = cap[opened].copy()
     shares = np.zeros((n, m))
     for i in np.argsort(-np.nan_to_num(regret, posinf=1e30)):
@@ -385,31 +343,8 @@ def _greedy_assign(cap: FloatArray, dem: FloatArray, pair_cost: FloatArray, open
     return shares
 
 
-def _as_highs_solution(values: FloatArray, n_var: int) -> highspy.HighsSolution:
-    solution = highspy.HighsSolution()
-    solution.col_value = list(values[:n_var])
-    solution.value_valid = True
-    return solution
-
-
-def _run(h: highspy.Highs, time_limit_s: float) -> None:
-    timer = threading.Timer(time_limit_s + GRACE_S, h.cancelSolve)
-    timer.daemon = True
-    timer.start()
-    try:
-        status = h.run()
-    finally:
-        timer.cancel()
-    if status == highspy.HighsStatus.kError:
-        raise SolverError("HiGHS failed on the location model")
-
-
-def _result(
-    h: highspy.Highs, shape: tuple[int, int], rows: npt.NDArray[np.int64],
-    cols: npt.NDArray[np.int64], seconds: float, build_seconds: float, n_var: int,
-    n_con: int,
-) -> LocationResult:
-    n, m = shape
+def _read(h: highspy.Highs) -> tuple[Status, FloatArray | None, float | None, float | None]:
+    """Status, column values, objective and bound of a finished MIP solve."""
     ms = h.getModelStatus()
     info = h.getInfo()
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
@@ -421,15 +356,25 @@ def _result(
     else:
         status = "feasible" if has_solution else "no_solution"
     if not has_solution:
+        return status, None, None, None
+    return (status, np.asarray(h.getSolution().col_value),
+            float(info.objective_function_value), float(info.mip_dual_bound))
+
+
+def _answer(
+    status: Status, values: FloatArray | None, rows: IntArray, cols: IntArray,
+    shape: tuple[int, int], objective: float | None, bound: float | None, clock: _Clock,
+    n_var: int, n_con: int,
+) -> LocationResult:
+    n, m = shape
+    seconds, build_seconds = clock.split()
+    if values is None or objective is None:
         return LocationResult(status, np.empty(0, np.int64), np.full(n, -1, np.int64),
                               np.zeros((n, m)), None, None, None, seconds, build_seconds,
                               n_var, n_con)
-    values = np.asarray(h.getSolution().col_value)
-    open_sites = np.flatnonzero(values[:m] > 0.5).astype(np.int64)
     shares = np.zeros((n, m))
     shares[rows, cols] = np.clip(values[m:], 0.0, 1.0)
-    objective = float(info.objective_function_value)
-    bound = float(info.mip_dual_bound)
-    gap = max(0.0, objective - bound) / max(abs(objective), 1e-9)
-    return LocationResult(status, open_sites, shares.argmax(axis=1).astype(np.int64), shares,
-                          objective, bound, gap, seconds, build_seconds, n_var, n_con)
+    gap = None if bound is None else max(0.0, objective - bound) / max(abs(objective), 1e-9)
+    return LocationResult(status, np.flatnonzero(values[:m] > 0.5).astype(np.int64),
+                          shares.argmax(axis=1).astype(np.int64), shares, objective, bound,
+                          gap, seconds, build_seconds, n_var, n_con)
