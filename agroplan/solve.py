@@ -142,19 +142,22 @@ def _solve_levels(m: AgroModel, settings: Settings, report: Progress, deadline: 
     levels = ["weighted"] if objective.kind == "weighted" else list(objective.priorities)
     stopped_early = False
     last = LevelResult("no_solution", None, None, None)
+    hint: dict[mathopt.Variable, float] | None = None
     for i, level in enumerate(levels):
         set_objective(m, level)
         report("level", {"name": level})
-        last = _solve_once(m, settings, report, max(0.0, deadline - time.perf_counter()))
+        last = _solve_once(m, settings, report, max(0.0, deadline - time.perf_counter()), hint)
         report("solved", {"level": level, "status": last.status, "objective": last.objective,
                           "best_bound": last.best_bound,
                           "relative_gap": _gap(last.objective, last.best_bound)})
         if last.status not in ("optimal", "feasible"):
             return last
         stopped_early = stopped_early or last.status == "feasible"
-        if i + 1 < len(levels):
-            assert last.objective is not None
+        if i + 1 < len(levels) and last.result is not None and last.objective is not None:
             hold_level(m, level, last.objective, objective.tolerance)
+            # this level's plan satisfies the next level's constraints: start from it
+            hint = {v: (round(x) if v.integer else x)
+                    for v, x in last.result.variable_values().items()}
     if stopped_early:
         last.status = "feasible"
     return last
@@ -175,8 +178,8 @@ def _parameters(settings: Settings, seconds: float) -> mathopt.SolveParameters:
     return params
 
 
-def _solve_once(m: AgroModel, settings: Settings, report: Progress, seconds: float
-                ) -> LevelResult:
+def _solve_once(m: AgroModel, settings: Settings, report: Progress, seconds: float,
+                hint: Mapping[mathopt.Variable, float] | None = None) -> LevelResult:
     # SCIP's interrupter support prints an error in OR-Tools 9.15; SCIP keeps its own limit
     interrupter = SolveInterrupter() if settings.backend != "scip" else None
     timer = threading.Timer(seconds + GRACE_S, interrupter.interrupt if interrupter else _noop)
@@ -187,6 +190,9 @@ def _solve_once(m: AgroModel, settings: Settings, report: Progress, seconds: flo
             m.model, SOLVER_TYPES[settings.backend], params=_parameters(settings, seconds),
             msg_cb=lambda lines: _forward(report, lines),
             interrupter=interrupter,
+            model_params=mathopt.ModelSolveParameters(
+                solution_hints=[mathopt.SolutionHint(variable_values=dict(hint))]
+            ) if hint else None,
         )
     except Exception as exc:  # the backend's errors become a domain error
         raise SolverError(f"{settings.backend} failed: {exc}; try another --solver") from exc
