@@ -20,6 +20,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agroplan.check import check_plan
 from agroplan.errors import InfeasibleError
@@ -497,3 +499,40 @@ def test_time_limit_gives_a_status_not_an_exception(default_inputs: PlanInputs) 
         assert check_plan(default_inputs, plan) == []
     else:
         assert plan.objective is None and plan.farms.empty
+
+
+# ----------------------------------------------------------------- random instances
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    sizes=st.lists(st.sampled_from([50, 100, 150]), min_size=1, max_size=2, unique=True),
+    site_from=st.lists(st.integers(0, 2), min_size=1, max_size=3),
+    towns=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 12), st.integers(0, 12)),
+                   min_size=1, max_size=3),
+    heifers=st.integers(0, 120),
+    timber=st.sampled_from([0, 45, 300]),
+    budget=st.sampled_from([60_000, 150_000, 1e9]),
+    carry=st.booleans(),
+    workers=st.sampled_from([0, 5, 20]),
+    land=st.sampled_from([40, 1e9]),
+)
+def test_random_instances_pass_the_checker_and_backends_agree(
+    sizes: list[int], site_from: list[int], towns: list[tuple[int, int, int]], heifers: int,
+    timber: int, budget: float, carry: bool, workers: int, land: float,
+) -> None:
+    """Any small valid instance: HiGHS's plan passes the independent checker and SCIP
+    proves the same optimal objective."""
+    sc = scenario(farms={"sizes_heads": sizes, "workers_per_100_head": workers,
+                         "fodder_ha_per_head": 1.0},
+                  houses={"timber_m3_per_house": 15, "belarus_kit_usd": 2000},
+                  cattle={"long_haul_usd_per_head_km": 0.01, "truck_usd_per_head_km": 0.1},
+                  agro_towns={"infrastructure_usd": 20000},
+                  budget={"usd_per_quarter": budget, "carry_over": carry})
+    inputs = make_inputs(
+        sc, sites={f"S{i}": (a, 150) for i, a in enumerate(site_from)},
+        towns={f"J{i}": town for i, town in enumerate(towns)},
+        heifers={"BY-A": heifers}, timber={"BY-A": timber}, land=land)
+    highs = solved(inputs)
+    scip = solved(inputs, backend="scip")
+    assert highs.objective == pytest.approx(scip.objective, rel=1e-7, abs=1e-6)

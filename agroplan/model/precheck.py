@@ -38,8 +38,9 @@ def _farm_checks(inputs: PlanInputs) -> list[Finding]:
         found.append(Finding("farms", f"no farm site allows the smallest farm ({smallest} head); "
                              "lower farms.sizes_heads or add larger sites"))
     elif len(in_time) == 0:
-        found.append(Finding("farms", f"no farm site is released early enough to finish a farm "
-                             f"({build} quarters to build) within the horizon; lengthen "
+        quarters = f"{build} quarter{'' if build == 1 else 's'}"
+        found.append(Finding("farms", "no farm site is released early enough to finish a farm "
+                             f"({quarters} to build) within the horizon; lengthen "
                              "horizon.quarters or shorten farms.build_quarters"))
     first_use = build + int(in_time["available_index"].clip(lower=0).min()) if len(in_time) else 0
     usable = inputs.periods[first_use:]
@@ -60,6 +61,11 @@ def _house_checks(inputs: PlanInputs) -> list[Finding]:
     if families > plots:
         found.append(Finding("houses", f"families to house ({families:,}) exceed all house plots "
                              f"({plots:,}); at most {plots:,} families can be housed"))
+    n_t = len(inputs.periods)
+    if len(towns) and not (towns["available_index"].clip(lower=0) < n_t).any():
+        found.append(Finding("houses", "no settlement is released within the horizon, so no "
+                             "house can be built; lengthen horizon.quarters or check the "
+                             "settlements' available_from"))
     timber = float(inputs.timber_supply.to_numpy().sum())
     per_house = sc.houses.timber_m3_per_house
     if per_house > 0 and timber < per_house:
