@@ -84,7 +84,9 @@ def run_spopt(n: int, m: int, seed: int, limit: float) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=["200x30", "1000x100", "3000x300"])
-    parser.add_argument("--repeats", type=int, default=3, help="runs per size (medians)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per small size (medians)")
+    parser.add_argument("--repeats-large", type=int, default=1,
+                        help="runs of sizes with 100,000 pairs or more")
     parser.add_argument("--time-limit", type=float, default=300.0, help="seconds per solve")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -92,7 +94,7 @@ def main() -> None:
     rows = []
     for size in args.sizes:
         n, m = (int(v) for v in size.split("x"))
-        repeats = args.repeats if n * m <= 100_000 else 1
+        repeats = args.repeats if n * m < 100_000 else args.repeats_large
         runs: dict[str, list[dict[str, Any]]] = {"agroplan": [], "spopt": []}
         for rep in range(repeats):
             for name, fn in (("agroplan", run_agroplan), ("spopt", run_spopt)):
