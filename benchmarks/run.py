@@ -9,6 +9,7 @@ Markdown table.
     python benchmarks/run.py                  # S, M, L, XL x highs, scip, cpsat + default
     python benchmarks/run.py --quick          # S and M only
     python benchmarks/run.py --profile L      # pyinstrument profile of the model build
+    python benchmarks/run.py --growth         # model size and build time vs N, M, T
 """
 
 from __future__ import annotations
@@ -91,6 +92,47 @@ def profile_build(size: str, seed: int) -> None:
         print(profiler.output_text(unicode=False, color=False, show_all=False))
 
 
+def build_size(counts: Any, seed: int) -> dict[str, Any]:
+    """Build (no solve) the model of a generated scenario; its size and build seconds."""
+    from agroplan.generate import generate_scenario
+    from agroplan.inputs import build_plan_inputs
+    from agroplan.layers import read_layers
+    from agroplan.model import build_model
+    from agroplan.scenario import load_scenario
+
+    with tempfile.TemporaryDirectory() as tmp:
+        scenario = load_scenario(generate_scenario(counts, seed, tmp))
+        inputs = build_plan_inputs(scenario, read_layers(scenario))
+        started = time.perf_counter()
+        model = build_model(inputs)
+        seconds = time.perf_counter() - started
+    return {"variables": model.model.get_num_variables(),
+            "constraints": model.model.get_num_linear_constraints(),
+            "workers": len(model.vars.w), "reach": len(inputs.reach), "build_s": seconds}
+
+
+def growth(seed: int) -> None:
+    """Model size and build time as N, M and T grow one at a time from size M."""
+    from dataclasses import replace
+
+    from agroplan.generate import SIZES
+
+    base = SIZES["M"]
+    variants = [("base M", base)]
+    variants += [(f"N = {n}", replace(base, settlements=n)) for n in (800, 2000)]
+    variants += [(f"M = {m}", replace(base, sites=m)) for m in (400, 1000)]
+    variants += [(f"T = {t}", replace(base, quarters=t)) for t in (16, 20, 28)]
+    rows = []
+    for name, counts in variants:
+        out = isolated(build_size, counts, seed, timeout_s=900)
+        rows.append([name, counts.settlements, counts.sites, counts.quarters, out.get("reach"),
+                     out.get("variables"), out.get("workers"), out.get("constraints"),
+                     out.get("build_s"), out.get("peak_mb")])
+        print(f"  {name}: {out}", file=sys.stderr, flush=True)
+    print(table(["variant", "N", "M", "T", "reach pairs", "variables", "of which workers",
+                 "constraints", "build s", "peak MB"], rows))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="S and M only")
@@ -102,9 +144,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-default", action="store_true", help="skip the end-to-end run")
     parser.add_argument("--profile", metavar="SIZE", help="profile the model build and stop")
+    parser.add_argument("--growth", action="store_true",
+                        help="model size and build time as N, M, T grow (no solve), and stop")
     args = parser.parse_args()
     if args.profile:
         profile_build(args.profile, args.seed)
+        return
+    if args.growth:
+        growth(args.seed)
         return
     from agroplan.generate import SIZES, generate_scenario
 
