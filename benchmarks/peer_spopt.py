@@ -111,13 +111,18 @@ def main() -> None:
             f"> {args.time_limit / ta:.1f}x" if ta and not ts else "—")
         rows.append([size, instance(n, m, args.seed)[3], repeats,
                      median([r.get("build_s") for r in a]), median([r.get("solve_s") for r in a]),
-                     ta, a[0].get("status"), median([r.get("peak_mb") for r in a]),
+                     ta, a[0].get("status"), _percent(a[0].get("gap")),
+                     median([r.get("peak_mb") for r in a]),
                      median([r.get("build_s") for r in s]), median([r.get("solve_s") for r in s]),
                      ts, s[0].get("status"), median([r.get("peak_mb") for r in s]),
                      _same(a[0].get("objective"), s[0].get("objective")), ratio])
     print(table(["n x m", "p", "runs", "agroplan build s", "solve s", "to optimum s", "status",
-                 "peak MB", "spopt build s", "solve s", "to optimum s", "status", "peak MB",
-                 "same optimum", "speed-up"], rows))
+                 "gap %", "peak MB", "spopt build s", "solve s", "to optimum s", "status",
+                 "peak MB", "same optimum", "speed-up"], rows))
+
+
+def _percent(gap: float | None) -> str | None:
+    return None if gap is None else f"{100 * gap:.3f}"
 
 
 def _same(a: float | None, b: float | None) -> str:
