@@ -199,7 +199,9 @@ def _row(size: str, counts: Any, backend: str, runs: list[dict[str, Any]]) -> li
 
 
 def _percent(gap: float | None) -> str | None:
-    return None if gap is None else f"{100 * gap:.3f}"
+    if gap is None:
+        return None
+    return "> 1000 (no useful plan)" if gap > 10 else f"{100 * gap:.3f}"
 
 
 def _end_to_end(repeats: int) -> None:
