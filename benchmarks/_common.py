@@ -13,6 +13,7 @@ from typing import Any
 
 
 def _worker(fn: Callable[..., dict[str, Any]], args: tuple[Any, ...], conn: Any) -> None:
+    os.dup2(2, 1)  # solver banners go to stderr, the table alone to stdout
     try:
         out = fn(*args)
     except Exception as exc:  # reported as a row, never a crash of the whole table
