@@ -17,7 +17,7 @@ rows but make the LP relaxation much tighter; the cover row is a valid cut. With
 ``PMedian.from_cost_matrix(..., facility_capacities=...)``.
 
 The model is passed to HiGHS (``highspy``) as sparse arrays in one call, never term by
-term, so building a 3,000 x 300 model takes well under a second. A greedy solution is
+term, so building a 3,000 x 300 model takes about a second. A greedy solution is
 given to the solver as a starting point, and the time limit is enforced here too: the
 solve is cancelled shortly after the limit if the backend overruns it, and the best
 solution found is returned with its gap.
