@@ -36,9 +36,11 @@ KPIs (``Plan.kpis``), all plain JSON values:
 ``spend_by_period``                 {period: float}
 ``budget_by_period``                {period: float}
 ``spend_by_category``               {category: float}
-``spend_by_district``               {district_id: float}  (farms, heifers, trucking, houses, infrastructure)
+``spend_by_district``               {district_id: float}
+                                    (farms, heifers, trucking, houses, infrastructure)
 ``belarus_exports_usd_by_year``     {year (str): float}
-``trade``                           [{year, baseline_usd, exports_usd, total_usd, target_usd, met, gap_usd}]
+``trade``                           [{year, baseline_usd, exports_usd, total_usd,
+                                      target_usd, met, gap_usd}]
 """
 
 from __future__ import annotations

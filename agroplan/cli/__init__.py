@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> Any:
     except click.ClickException as exc:
         exc.show()
         sys.exit(2)
-    except Exception as exc:  # noqa: BLE001 - last line of defence: never a raw traceback
+    except Exception as exc:
         if debug:
             raise
         click.echo(
