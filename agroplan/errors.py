@@ -1,7 +1,9 @@
 """Domain errors: each says what failed, where (file, key, feature id) and how to fix it.
 
 The command line prints ``str(error)`` and exits with ``error.exit_code``; a traceback is
-shown only with ``--debug``. Exit codes are documented in ``docs/errors.md``.
+shown only with ``--debug``. The exit codes 2-6 are set here, 7 in :mod:`agroplan.check`,
+70 (internal error) and 130 (aborted) in :mod:`agroplan.cli`; ``docs/errors.md`` lists
+every code and every message with its cause and fix.
 """
 
 from __future__ import annotations
