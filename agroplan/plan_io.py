@@ -97,6 +97,7 @@ def write_plan(
                           "choose another folder with --out") from None
     if not folder.is_dir():
         raise OutputError(f"{folder}: exists and is not a folder; choose another folder with --out")
+    _remove_stale_temporaries(folder)
     written = [_write_text(folder / PLAN_FILE, plan_json(plan))]
     for name in _table_names(plan):
         written.append(_write_csv(folder / f"{name}.csv", plan.table(name), name))
@@ -168,6 +169,24 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Delete temporary files of earlier writers that were killed (their process is gone)."""
+    for tmp in folder.glob(".*.*.tmp*"):
+        pid = tmp.name.split(".")[-3] if tmp.name.count(".") >= 3 else ""
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _write_text(path: Path, text: str) -> Path:

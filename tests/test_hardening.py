@@ -1,0 +1,213 @@
+"""Hardening through the real command line: killed runs, determinism, time limits, fuzzed configs.
+
+A plan run killed with SIGKILL must leave every earlier file either intact or fully
+replaced; the same scenario must give the same ``plan.json`` whatever the thread count;
+a tiny time limit on a large scenario must end in a plan with its gap or a clear message;
+and no mutated config may reach the user as a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyogrio
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agroplan.cli import main
+from agroplan.generate import generate_scenario
+
+TINY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"
+AGROPLAN = [sys.executable, "-m", "agroplan"]
+CHANGED = ["--set", "farms.cost_usd_per_place=1500"]
+"""An override that changes every output file (costs, spend, scenario)."""
+
+
+def agroplan(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``agroplan <args>`` in a fresh process; fail the test on a hang."""
+    return subprocess.run([*AGROPLAN, *args], capture_output=True, text=True, timeout=timeout,
+                          check=False)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file of ``folder`` by name."""
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def temporaries(folder: Path) -> list[str]:
+    """Names in ``folder`` that are no output file (temporaries of a writer)."""
+    return sorted(name for name in os.listdir(folder) if name.startswith(".") or ".tmp" in name)
+
+
+# --------------------------------------------------------------------------- killed runs
+
+
+@pytest.fixture(scope="module")
+def changed_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The files of a complete changed tiny run."""
+    folder = tmp_path_factory.mktemp("changed") / "run"
+    done = agroplan("plan", str(TINY), "--out", str(folder), "--no-map", *CHANGED)
+    assert done.returncode == 0, done.stderr
+    return snapshot(folder)
+
+
+def _kill_while_writing(folder: Path, delay: float | None) -> None:
+    """Start the changed run into ``folder``; SIGKILL it after ``delay`` seconds, or, when
+    ``delay`` is None, as soon as the folder changes (its first temporary file appears)."""
+    before = folder.stat().st_mtime_ns
+    proc = subprocess.Popen([*AGROPLAN, "plan", str(TINY), "--out", str(folder), "--no-map",
+                             *CHANGED], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + (60 if delay is None else delay)
+    while proc.poll() is None and time.monotonic() < deadline:
+        if delay is None and folder.stat().st_mtime_ns != before:
+            break
+        time.sleep(0 if delay is None else 0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+def _complete(folder: Path, name: str) -> bool:
+    """Whether the timestamped file ``name`` (run.json, plan.gpkg) is whole and readable."""
+    if name.endswith(".json"):
+        return isinstance(json.loads((folder / name).read_text()), dict)
+    layers = {layer for layer, _ in pyogrio.list_layers(folder / name)}
+    return {"farms", "districts"} <= layers
+
+
+def test_a_killed_run_leaves_each_file_old_or_new_and_no_partial_file(
+        changed_run: dict[str, bytes], tmp_path: Path) -> None:
+    new = changed_run
+    folder = tmp_path / "run"
+    done = agroplan("plan", str(TINY), "--out", str(folder), "--no-map")
+    assert done.returncode == 0, done.stderr
+    assert snapshot(folder).keys() == new.keys()
+    hit_the_write = 0
+    for delay in (None, None, None, 0.8, 1.2):
+        old = snapshot(folder)
+        _kill_while_writing(folder, delay)
+
+        left = temporaries(folder)
+        # only the killed writer's own temporaries may remain (SIGKILL runs no clean-up)
+        assert all(name.startswith(".") and ".tmp" in name for name in left), left
+        after = {name: data for name, data in snapshot(folder).items() if name not in left}
+        assert after.keys() == old.keys()
+        for name, data in after.items():
+            assert data == old[name] or data == new[name] or (
+                name in ("run.json", "plan.gpkg") and _complete(folder, name)), (
+                f"{name} is neither the old nor a complete new file")
+        hit_the_write += after != old
+        json.loads(after["plan.json"])
+        checked = agroplan("check", str(folder))
+        assert "Traceback" not in checked.stdout + checked.stderr
+        same_run = (after["plan.json"] == old["plan.json"]) == (
+            after["scenario.json"] == old["scenario.json"])
+        if same_run:
+            assert checked.returncode == 0, checked.stdout + checked.stderr
+        else:  # a plan beside another run's scenario: the checker must notice, not trust it
+            assert checked.returncode == 7, checked.stdout + checked.stderr
+
+        # the next run removes what the killed one left and writes a complete folder
+        done = agroplan("plan", str(TINY), "--out", str(folder), "--no-map")
+        assert done.returncode == 0, done.stderr
+        assert temporaries(folder) == []
+        assert snapshot(folder).keys() == new.keys()
+    assert hit_the_write, "no kill landed while the folder was being written"
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+@pytest.mark.parametrize("solver", ["highs", "scip"])
+def test_plan_json_is_the_same_with_one_or_two_threads(tmp_path: Path, solver: str) -> None:
+    plans = []
+    for threads in ("1", "2"):
+        out = tmp_path / threads
+        done = agroplan("plan", str(TINY), "--out", str(out), "--no-map", "--solver", solver,
+                        "--threads", threads)
+        assert done.returncode == 0, done.stderr
+        plans.append((out / "plan.json").read_bytes())
+    assert plans[0] == plans[1]
+    assert json.loads(plans[0])["status"] == "optimal"
+
+
+# --------------------------------------------------------------------------- time limits
+
+
+def test_a_tiny_time_limit_gives_a_plan_with_its_gap_or_a_clear_message(tmp_path: Path) -> None:
+    scenario = generate_scenario("M", 1, tmp_path / "generated")
+    out = tmp_path / "run"
+    done = agroplan("plan", str(scenario), "--out", str(out), "--no-map", "--time-limit", "1")
+    text = done.stdout + done.stderr
+    assert "Traceback" not in text and "internal error" not in text
+    if done.returncode == 0:
+        plan = json.loads((out / "plan.json").read_text())
+        assert plan["status"] in ("feasible", "optimal")
+        if plan["status"] == "feasible":
+            assert plan["relative_gap"] is not None and plan["relative_gap"] > 0
+        assert "relative gap" in done.stdout
+    else:
+        assert done.returncode == 5, text
+        assert "no plan within" in done.stderr
+
+
+# --------------------------------------------------------------------------- fuzzed configs
+
+KEYS = ["schema_version", "name", "horizon", "horizon.start", "horizon.quarters",
+        "layers.districts", "layers.clearance", "farms", "farms.sizes_heads",
+        "farms.cost_usd_per_place", "farms.build_quarters", "farms.fodder_ha_per_head",
+        "cattle.hubs_per_site", "houses.timber_m3_per_house", "land.fodder_share_of_cleared",
+        "distances.metric_crs", "distances.commuting_radius_km", "budget.usd_per_quarter",
+        "budget.carry_over", "supply.heifer_factor", "trade.targets", "trade.targets.0.year",
+        "objective.kind", "objective.weights.milk_t", "objective.priorities",
+        "solver.backend", "solver.time_limit_s", "solver.threads", "extends"]
+VALUES = st.one_of(
+    st.sampled_from(["0", "-1", "1e400", "-1e400", ".nan", ".inf", "-.inf", "null", "~", "[]",
+                     "{}", "true", "no", "2027Q5", "2026Q4", "1999Q1", "EPSG:4326", "EPSG:0",
+                     "[1, a]", "{a: 1}", "'", "[", "*a", "&a [1]", "!!python/object:os.system",
+                     "2027Q1", "highs", "lexicographic", "../../etc/passwd", "-5", "1.5",
+                     "99999999999999999999999", "\"\"", "[{year: 2027}]"]),
+    st.integers(-10**12, 10**12).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.text(max_size=12),
+)
+PATHS = st.one_of(
+    st.sampled_from(KEYS),
+    st.lists(st.text("abcxyz_.0", min_size=1, max_size=6), min_size=1, max_size=3)
+    .map(".".join),
+    st.builds(lambda key, extra: f"{key}.{extra}", st.sampled_from(KEYS),
+              st.sampled_from(["x", "0", "-1", "start", "__class__"])),
+)
+
+
+def validate_in_process(*args: str) -> tuple[int, str]:
+    """Run ``agroplan validate <args>`` through the real entry point; code and output."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(["validate", *args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return code, out.getvalue() + err.getvalue()
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(PATHS, VALUES), min_size=1, max_size=3))
+def test_a_mutated_config_is_valid_or_refused_never_a_traceback(
+        edits: list[tuple[str, str]]) -> None:
+    args = [str(TINY)]
+    for key, value in edits:
+        args += ["--set", f"{key}={value}"]
+    code, text = validate_in_process(*args)
+    assert code in (0, 2, 3), (code, text)
+    assert "Traceback" not in text and "internal error" not in text, text
