@@ -249,8 +249,9 @@ class Objective(_Model):
     """A weighted sum, or priorities solved in order."""
     weights: Weights = Weights()
     """Weights of the weighted sum."""
-    priorities: tuple[Literal["families", "milk", "cost"], ...] = ("families", "milk", "cost")
-    """Order of the lexicographic levels."""
+    priorities: tuple[Literal["families", "milk", "cost"], ...] = Field(
+        ("families", "milk", "cost"), min_length=1)
+    """Order of the lexicographic levels (at least one)."""
     tolerance: Share = 0.001
     """Relative loss allowed on a level when optimising the next ones."""
 

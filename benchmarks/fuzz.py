@@ -227,6 +227,8 @@ def mutate_clearance(path: Path, r: random.Random) -> str:
     """Apply one random edit to clearance.csv; return what was done."""
     lines = path.read_text(encoding="utf-8").splitlines()
     header, rows = lines[0], lines[1:]
+    if not rows:
+        return "clearance_none"  # emptied earlier in this case
     i = r.randrange(len(rows))
     cells = rows[i].split(",")
     edit = r.choice(["delete_row", "nan", "negative", "text", "drop_column", "duplicate_row",

@@ -211,3 +211,11 @@ def test_a_mutated_config_is_valid_or_refused_never_a_traceback(
     code, text = validate_in_process(*args)
     assert code in (0, 2, 3), (code, text)
     assert "Traceback" not in text and "internal error" not in text, text
+
+
+def test_an_empty_list_of_priorities_is_refused_before_the_solve() -> None:
+    # found by benchmarks/fuzz.py: it reached the model builder as an IndexError
+    code, text = validate_in_process(str(TINY), "--set", "objective.kind=lexicographic",
+                                     "--set", "objective.priorities=[]")
+    assert code == 2, text
+    assert "objective.priorities" in text and "at least 1 item" in text
