@@ -233,6 +233,8 @@ def mutate_clearance(path: Path, r: random.Random) -> str:
     cells = rows[i].split(",")
     edit = r.choice(["delete_row", "nan", "negative", "text", "drop_column", "duplicate_row",
                      "bad_period", "unknown_district", "short_row", "empty", "inf"])
+    if len(cells) < 3:  # a row shortened earlier in this case
+        edit = "delete_row"
     if edit == "delete_row":
         rows.pop(i)
     elif edit in ("nan", "negative", "text", "inf"):
@@ -347,8 +349,9 @@ def main_fuzz(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGALRM, _on_alarm)
     table = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # solver banners go to stderr, the table alone to stdout
-    work = opts.keep_failures or Path(tempfile.mkdtemp(prefix="agroplan-fuzz-"))
-    work.mkdir(parents=True, exist_ok=True)
+    if opts.keep_failures is not None:
+        opts.keep_failures.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="agroplan-fuzz-", dir=opts.keep_failures))
     r = random.Random(opts.seed)
     started = time.perf_counter()
     results = [run_case(i, random.Random(r.getrandbits(64)), work) for i in range(opts.cases)]
