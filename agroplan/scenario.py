@@ -261,8 +261,8 @@ class Solver(_Model):
 
     backend: Literal["highs", "scip", "cpsat"] = "highs"
     """OR-Tools MathOpt backend."""
-    time_limit_s: Pos = 60
-    """Wall-clock limit of one solve, seconds."""
+    time_limit_s: float = Field(60, gt=0, le=1e7, allow_inf_nan=False)
+    """Wall-clock limit of one solve, seconds (at most 1e7, about 115 days)."""
     relative_gap: Share = 0.001
     """Stop when the relative gap is at most this."""
     threads: int = Field(2, ge=1, le=64)
