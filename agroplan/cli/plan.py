@@ -71,7 +71,7 @@ def _num(value: Any) -> str:
               default=None, help="Plan folder to write  [default: runs/<scenario name>]")
 @click.option("--solver", type=click.Choice(["highs", "scip", "cpsat"]), default=None,
               help="MathOpt backend  [default: the scenario's solver.backend]")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--time-limit", type=click.FloatRange(min=0, max=1e7, min_open=True), default=None,
               help="Wall-clock seconds for the solve  [default: solver.time_limit_s]")
 @click.option("--gap", type=click.FloatRange(0, 1), default=None,
               help="Stop at this relative gap  [default: solver.relative_gap]")
