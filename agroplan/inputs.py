@@ -228,13 +228,18 @@ def _long_haul_km(origins: gpd.GeoDataFrame, hubs: gpd.GeoDataFrame, circuity: f
     return pd.DataFrame(km, index=origins.index, columns=list(hubs.index))
 
 
+def _empty_pairs(columns: list[str]) -> pd.DataFrame:
+    """An empty pair table: string id columns and a float ``distance_km``."""
+    return pd.DataFrame({c: pd.Series(dtype=float if c == "distance_km" else str)
+                         for c in columns})
+
+
 def _nearest_hubs(hubs: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, scenario: Scenario
                   ) -> pd.DataFrame:
     """Each site's ``cattle.hubs_per_site`` nearest hubs by road (ties: lower hub id)."""
     columns = ["hub_id", "site_id", "distance_km"]
     if len(hubs) == 0 or len(sites) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=float if c == "distance_km" else str)
-                             for c in columns})
+        return _empty_pairs(columns)
     crs = scenario.distances.metric_crs
     km = _road_km(_xy(hubs, crs), _xy(sites, crs), scenario.distances.road_circuity)
     keep = min(scenario.cattle.hubs_per_site, len(hubs))
@@ -251,8 +256,7 @@ def _reach(sites: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, scenario: Scenario
     """Site-settlement pairs within ``distances.commuting_radius_km`` by road."""
     columns = ["site_id", "settlement_id", "distance_km"]
     if len(sites) == 0 or len(towns) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=float if c == "distance_km" else str)
-                             for c in columns})
+        return _empty_pairs(columns)
     crs = scenario.distances.metric_crs
     km = _road_km(_xy(sites, crs), _xy(towns, crs), scenario.distances.road_circuity)
     s_idx, j_idx = np.nonzero(km <= scenario.distances.commuting_radius_km)
