@@ -97,6 +97,9 @@ class Plan:
         The decision tables named in :data:`TABLE_COLUMNS`.
     kpis
         Key figures, see the module docstring.
+    meta
+        Plain JSON facts about how the plan was made that are not decisions, for example
+        ``{"replan": {"as_of": "2027Q4", "actuals": "..."}}``; written to ``plan.json``.
     """
 
     scenario: str
@@ -109,6 +112,7 @@ class Plan:
     periods: tuple[str, ...]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     kpis: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
     schema_version: int = PLAN_SCHEMA_VERSION
 
     def table(self, name: str) -> pd.DataFrame:

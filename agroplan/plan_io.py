@@ -121,6 +121,7 @@ def plan_json(plan: Plan) -> str:
         "relative_gap": plan.relative_gap,
         "periods": list(plan.periods),
         "kpis": plan.kpis,
+        "meta": plan.meta,
         "tables": {name: _records(plan.table(name), name) for name in _table_names(plan)},
     }
     return _dumps(record)
@@ -290,6 +291,7 @@ def read_plan(plan_dir: str | Path) -> Plan:
             periods=tuple(str(p) for p in data["periods"]),
             tables={name: _frame(rows, name) for name, rows in dict(data["tables"]).items()},
             kpis=dict(data["kpis"]),
+            meta=dict(data.get("meta") or {}),
         )
     except (TypeError, ValueError, KeyError) as exc:
         raise OutputError(f"{path}: malformed plan ({exc}); run agroplan plan again") from None

@@ -76,8 +76,12 @@ def solve(
     threads: int | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
+    prepare: Callable[[AgroModel], None] | None = None,
 ) -> Plan:
     """Find the best plan of ``inputs`` (arguments left ``None`` come from the scenario).
+
+    ``prepare(model)``, when given, runs after the model is built and before it is solved
+    (re-planning fixes the past decisions there).
 
     Returns
     -------
@@ -112,6 +116,8 @@ def solve(
 
     started = time.perf_counter()
     m = build_model(inputs, integer_flows=settings.backend == "cpsat")
+    if prepare is not None:
+        prepare(m)
     report("build", {"variables": m.model.get_num_variables(),
                      "constraints": m.model.get_num_linear_constraints(),
                      "seconds": time.perf_counter() - started})

@@ -25,6 +25,11 @@ COMMANDS = {
     "plan": "plan",
     "check": "check",
     "map": "map",
+    "explain": "explain",
+    "compare": "compare",
+    "sweep": "sweep",
+    "replan": "replan",
+    "review": "review",
 }
 
 

@@ -74,6 +74,9 @@ class AgroModel:
         Calendar year -> Belarusian export value expression, USD.
     objectives
         ``families``, ``milk``, ``cost``, ``weighted`` -> objective expressions.
+    constraints
+        Constraint name -> the MathOpt constraint, for every constraint added with
+        :meth:`add` (diagnosis and re-planning change their bounds by name).
     """
 
     inputs: PlanInputs
@@ -85,6 +88,7 @@ class AgroModel:
     spend: dict[tuple[str, int], mathopt.LinearExpression] = field(default_factory=dict)
     exports: dict[int, mathopt.LinearExpression] = field(default_factory=dict)
     objectives: dict[str, mathopt.LinearExpression] = field(default_factory=dict)
+    constraints: dict[str, mathopt.LinearConstraint] = field(default_factory=dict)
 
     @property
     def periods(self) -> tuple[str, ...]:
@@ -102,7 +106,8 @@ class AgroModel:
         self, name: str, expr: mathopt.LinearExpression, *, lb: float = -INF, ub: float = INF
     ) -> None:
         """Add the named constraint ``lb <= expr <= ub``."""
-        self.model.add_linear_constraint(lb=lb, ub=ub, expr=expr, name=name)
+        self.constraints[name] = self.model.add_linear_constraint(lb=lb, ub=ub, expr=expr,
+                                                                  name=name)
 
 
 def years(periods: Iterable[str]) -> dict[int, list[int]]:
