@@ -39,6 +39,13 @@ from agroplan.check_arrays import (
     spend_by_category,
 )
 from agroplan.check_kpis import flatten_kpis, recompute_kpis
+from agroplan.check_soft import (
+    allow_reported,
+    check_milestones,
+    check_reported,
+    penalty_points,
+    reported_violations,
+)
 from agroplan.errors import AgroplanError
 from agroplan.inputs import PlanInputs
 from agroplan.plan import Plan
@@ -80,6 +87,7 @@ def check_plan(inputs: PlanInputs, plan: Plan, tol: float = 1e-6) -> list[Violat
                    f"not the scenario's {inputs.periods[0]}..{inputs.periods[-1]}", 0.0)
         return report.items
     decisions = read_decisions(inputs, plan, report)
+    allow_reported(inputs, plan, report)
     _check_farms(inputs, plan, decisions, report)
     _check_cattle(inputs, plan, decisions, report)
     _check_housing(inputs, decisions, report)
@@ -87,8 +95,11 @@ def check_plan(inputs: PlanInputs, plan: Plan, tol: float = 1e-6) -> list[Violat
     spend = spend_by_category(inputs, decisions)
     _check_budget(inputs, plan, spend, report)
     _check_trade(inputs, decisions, report)
+    check_milestones(inputs, plan, decisions, report)
+    check_reported(inputs, plan, report)
     if plan.objective is not None:
-        report.equal("plan.objective", plan.objective, _objective(inputs, decisions, spend),
+        report.equal("plan.objective", plan.objective,
+                     _objective(inputs, decisions, spend, penalty_points(inputs, plan)),
                      "the plan's objective", "")
     _check_kpis(inputs, plan, decisions, spend, report)
     return report.items
@@ -100,7 +111,8 @@ def recompute_objective(inputs: PlanInputs, plan: Plan) -> float:
     For a lexicographic objective this is the value of the last priority level.
     """
     decisions = read_decisions(inputs, plan, Report(0.0))
-    return _objective(inputs, decisions, spend_by_category(inputs, decisions))
+    return _objective(inputs, decisions, spend_by_category(inputs, decisions),
+                      penalty_points(inputs, plan))
 
 
 # ------------------------------------------------------------------ reading the tables
@@ -265,7 +277,8 @@ def _check_trade(inputs: PlanInputs, d: Decisions, report: Report) -> None:
                            "the trade target", "USD (baseline + exports is less)")
 
 
-def _objective(inputs: PlanInputs, d: Decisions, spend: dict[str, np.ndarray]) -> float:
+def _objective(inputs: PlanInputs, d: Decisions, spend: dict[str, np.ndarray],
+               penalty: float) -> float:
     scenario, n_t = inputs.scenario, len(inputs.periods)
     families = float((d.houses.sum(axis=0) * (n_t - np.arange(n_t))).sum())
     herd = float(d.herd.sum())
@@ -274,7 +287,7 @@ def _objective(inputs: PlanInputs, d: Decisions, spend: dict[str, np.ndarray]) -
     if objective.kind == "weighted":
         w = objective.weights
         milk_t = herd * scenario.farms.milk_kg_per_head_year / 4.0 / 1000.0
-        return w.family_quarter * families + w.milk_t * milk_t - w.cost_usd * cost
+        return w.family_quarter * families + w.milk_t * milk_t - w.cost_usd * cost - penalty
     return {"families": families, "milk": herd, "cost": cost}[objective.priorities[-1]]
 
 
@@ -301,6 +314,8 @@ def _check_kpis(inputs: PlanInputs, plan: Plan, d: Decisions, spend: dict[str, n
         },
         spend=spend, exports=exports_by_year(inputs, d),
     )
+    expected["violations_count"] = len(reported_violations(plan))
+    expected["violation_penalty"] = penalty_points(inputs, plan)
     recomputed = flatten_kpis(expected)
     reported = flatten_kpis(plan.kpis)
     for key in sorted(set(recomputed) | set(reported)):

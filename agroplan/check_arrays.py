@@ -44,6 +44,10 @@ class Report:
     def __init__(self, tol: float) -> None:
         self.tol = tol
         self.items: list[Violation] = []
+        self.allowed: dict[str, float] = {}
+        """Constraint name -> violation the plan reports for it (soft constraints)."""
+        self.excess: dict[str, float] = {}
+        """Constraint name -> excess found, for the names in ``allowed``."""
 
     def add(self, constraint: str, message: str, amount: float) -> None:
         self.items.append(Violation(constraint, message, float(amount)))
@@ -52,6 +56,9 @@ class Report:
         return self.tol * max(1.0, abs(rhs))
 
     def at_most(self, name: str, lhs: float, rhs: float, what: str, unit: str) -> None:
+        if name in self.allowed:
+            self.excess[name] = float(lhs - rhs)
+            rhs = rhs + self.allowed[name]
         if lhs - rhs > self.slack(rhs):
             self.add(name, f"{what} {lhs:,.6g} {unit} exceeds {rhs:,.6g} {unit}", lhs - rhs)
 
@@ -62,6 +69,14 @@ class Report:
     def grid_at_most(self, family: str, rows: list[str], cols: list[str], lhs: np.ndarray,
                      rhs: np.ndarray, what: str, unit: str) -> None:
         """``lhs <= rhs`` elementwise over a rows x cols grid, named ``family[row,col]``."""
+        if self.allowed:
+            rhs = np.array(rhs, dtype=float, copy=True)
+            for i, row in enumerate(rows):
+                for t, col in enumerate(cols):
+                    name = f"{family}[{row},{col}]"
+                    if name in self.allowed:
+                        self.excess[name] = float(lhs[i, t] - rhs[i, t])
+                        rhs[i, t] += self.allowed[name]
         excess = lhs - rhs
         bad = excess > self.tol * np.maximum(1.0, np.abs(rhs))
         for i, t in zip(*np.nonzero(bad), strict=True):
@@ -239,14 +254,20 @@ def spend_by_category(inputs: PlanInputs, d: Decisions) -> dict[str, np.ndarray]
 
 
 
-def exports_by_year(inputs: PlanInputs, d: Decisions) -> dict[int, float]:
-    """Belarusian exports per calendar year of the horizon (USD)."""
+def exports_by_quarter(inputs: PlanInputs, d: Decisions) -> np.ndarray:
+    """Belarusian exports per quarter of the horizon (USD)."""
     scenario = inputs.scenario
-    per_quarter = (scenario.cattle.heifer_price_usd * d.arrivals.sum(axis=(0, 1))
-                   + scenario.houses.belarus_kit_usd * d.houses.sum(axis=0))
+    per_quarter: np.ndarray = (scenario.cattle.heifer_price_usd * d.arrivals.sum(axis=(0, 1))
+                               + scenario.houses.belarus_kit_usd * d.houses.sum(axis=0))
     for s in np.nonzero(d.farm_start >= 0)[0]:
         per_quarter[d.farm_start[s]] += (scenario.farms.belarus_equipment_usd_per_place
                                          * d.farm_size[s])
+    return per_quarter
+
+
+def exports_by_year(inputs: PlanInputs, d: Decisions) -> dict[int, float]:
+    """Belarusian exports per calendar year of the horizon (USD)."""
+    per_quarter = exports_by_quarter(inputs, d)
     years: dict[int, float] = {}
     for t, period in enumerate(inputs.periods):
         year = quarter_year(period)

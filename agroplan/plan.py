@@ -41,6 +41,10 @@ KPIs (``Plan.kpis``), all plain JSON values:
 ``belarus_exports_usd_by_year``     {year (str): float}
 ``trade``                           [{year, baseline_usd, exports_usd, total_usd,
                                       target_usd, met, gap_usd}]
+``violations_count``                int, soft constraints violated
+``violation_penalty``               float, objective points of those violations
+``milestones``                      [{name, metric, by, at_least, value, met, margin,
+                                      enforce}] for the scenario's ``milestones``
 """
 
 from __future__ import annotations

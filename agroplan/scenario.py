@@ -256,6 +256,93 @@ class Objective(_Model):
     """Relative loss allowed on a level when optimising the next ones."""
 
 
+class ConstraintMode(_Model):
+    """Whether a constraint family must hold (hard) or may be violated at a price (soft)."""
+
+    mode: Literal["hard", "soft"] = "hard"
+    """``hard``: the plan must satisfy it; ``soft``: a violation is allowed and penalised."""
+    penalty: NonNeg = 0.0
+    """Objective points per unit of violation (the family's unit: USD, heads, m3, workers,
+    ha, houses, families); with the default weights 1 USD of cost is 0.01 points. Must be
+    above 0 for a soft family."""
+
+    @model_validator(mode="after")
+    def _soft_needs_penalty(self) -> ConstraintMode:
+        if self.mode == "soft" and self.penalty <= 0:
+            raise ValueError("a soft constraint family needs a penalty above 0 (objective points "
+                             "per unit of violation), or set mode: hard")
+        return self
+
+
+CONSTRAINT_FAMILIES = ("budget", "supply_heifers", "supply_timber", "hub_capacity", "workforce",
+                       "land", "house_plots", "returning_families", "trade_targets", "milestones")
+"""Constraint families that can be made soft, in the order of docs/model.md."""
+
+
+class Constraints(_Model):
+    """Hard or soft, per constraint family (every family is hard by default)."""
+
+    budget: ConstraintMode = ConstraintMode()
+    """``budget.per_quarter``: spend within the budget (USD)."""
+    supply_heifers: ConstraintMode = ConstraintMode()
+    """``supply.heifers``: heifers per origin and quarter (heads)."""
+    supply_timber: ConstraintMode = ConstraintMode()
+    """``supply.timber``: timber per origin and quarter (m3)."""
+    hub_capacity: ConstraintMode = ConstraintMode()
+    """``hubs.capacity_heads`` (heads) and ``hubs.capacity_timber`` (m3)."""
+    workforce: ConstraintMode = ConstraintMode()
+    """``workforce.demand`` and ``workforce.supply`` (workers)."""
+    land: ConstraintMode = ConstraintMode()
+    """``land.fodder``: fodder land within cleared land (ha)."""
+    house_plots: ConstraintMode = ConstraintMode()
+    """``houses.max_houses``: houses within a settlement's plots (houses)."""
+    returning_families: ConstraintMode = ConstraintMode()
+    """``houses.returning_families``: houses within the families returning (families)."""
+    trade_targets: ConstraintMode = ConstraintMode()
+    """``trade.target``: enforced trade targets (USD)."""
+    milestones: ConstraintMode = ConstraintMode()
+    """``milestone``: enforced milestones (the metric's unit)."""
+
+    def soft(self) -> dict[str, float]:
+        """Soft family -> penalty."""
+        return {name: getattr(self, name).penalty for name in CONSTRAINT_FAMILIES
+                if getattr(self, name).mode == "soft"}
+
+
+MILESTONE_METRICS = ("families_housed", "houses_built", "herd_heads", "farms_operational",
+                     "belarus_exports_usd", "trade_total_usd")
+
+MILESTONE_UNITS = {"families_housed": "families", "houses_built": "houses", "herd_heads": "heads",
+                   "farms_operational": "farms", "belarus_exports_usd": "USD",
+                   "trade_total_usd": "USD"}
+
+
+class Milestone(_Model):
+    """A roadmap milestone: a metric at least some value by a quarter."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    """Short name, unique among the milestones."""
+    metric: Literal["families_housed", "houses_built", "herd_heads", "farms_operational",
+                    "belarus_exports_usd", "trade_total_usd"]
+    """``families_housed``/``houses_built``: houses built from the horizon start up to and
+    including ``by``; ``herd_heads``: herd at the end of ``by``; ``farms_operational``:
+    farms operational by ``by``; ``belarus_exports_usd``: Belarusian exports from the horizon
+    start through ``by``, USD; ``trade_total_usd``: ``trade.baseline_usd_per_year`` plus the
+    exports of the four quarters ending with ``by``, USD."""
+    by: str
+    """Quarter label inside the horizon, e.g. ``2028Q4``."""
+    at_least: NonNeg
+    """The value the metric must reach."""
+    enforce: bool = False
+    """Make it a constraint (family ``milestones``, hard or soft); otherwise only reported."""
+
+    @field_validator("by")
+    @classmethod
+    def _quarter(cls, value: str) -> str:
+        parse_quarter(value)
+        return value
+
+
 class Solver(_Model):
     """Backend and its parameters."""
 
@@ -291,6 +378,8 @@ class Scenario(_Model):
     budget: Budget = Budget()
     supply: Supply = Supply()
     trade: Trade = Trade()
+    constraints: Constraints = Constraints()
+    milestones: tuple[Milestone, ...] = ()
     objective: Objective = Objective()
     solver: Solver = Solver()
 
@@ -329,6 +418,22 @@ class Scenario(_Model):
                     f"outside the horizon {self.horizon.periods[0]}..{self.horizon.periods[-1]} "
                     f"(years {years[0]}..{years[-1]}); change the year, lengthen the horizon "
                     "or set enforce: false"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _milestones_in_horizon(self) -> Scenario:
+        seen: set[str] = set()
+        periods = self.horizon.periods
+        for index, milestone in enumerate(self.milestones):
+            if milestone.name in seen:
+                raise ValueError(f"milestones.{index}.name: {milestone.name!r} is used twice; "
+                                 "give every milestone its own name")
+            seen.add(milestone.name)
+            if milestone.by not in periods:
+                raise ValueError(
+                    f"milestones.{index}.by: {milestone.by} lies outside the horizon "
+                    f"{periods[0]}..{periods[-1]}; choose a quarter inside it"
                 )
         return self
 

@@ -25,8 +25,10 @@ from ortools.sat import sat_parameters_pb2
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from agroplan.errors import InfeasibleError, SolverError
+from agroplan.families import FAMILY_OF_PREFIX, prefix_of
 from agroplan.inputs import PlanInputs
 from agroplan.model import AgroModel, build_model, hold_level, set_objective
+from agroplan.model import levels as model_levels
 from agroplan.model.kpis import compute_kpis
 from agroplan.model.precheck import Finding, check_inputs
 from agroplan.model.tables import Decisions, build_tables
@@ -45,6 +47,8 @@ SOLVER_TYPES = {
     "scip": mathopt.SolverType.GSCIP,
     "cpsat": mathopt.SolverType.CP_SAT,
 }
+VIOLATION_TOLERANCE = 1e-6
+"""Slacks at or below this are solver noise, not violations."""
 GRACE_S = 2.0  # the interrupter fires this long after the limit if the backend overruns
 
 
@@ -145,7 +149,7 @@ def _solve_levels(m: AgroModel, settings: Settings, report: Progress, deadline: 
                   ) -> LevelResult:
     """Weighted: one solve. Lexicographic: one solve per level, each holding the earlier ones."""
     objective = m.inputs.scenario.objective
-    levels = ["weighted"] if objective.kind == "weighted" else list(objective.priorities)
+    levels = model_levels(m)
     stopped_early = False
     last = LevelResult("no_solution", None, None, None)
     hint: dict[mathopt.Variable, float] | None = None
@@ -259,6 +263,11 @@ def extract_decisions(m: AgroModel, result: mathopt.SolveResult) -> Decisions:
 
     towns = {j: t for (j, t), n in sorted(ints(v.a).items(), key=lambda item: item[0][1])
              if n > 0}
+    slack_values = floats(m.slacks)
+    violations = {
+        name: (amount, m.slack_units[name], m.soft[FAMILY_OF_PREFIX[prefix_of(name)]])
+        for name, amount in slack_values.items() if amount > VIOLATION_TOLERANCE
+    }
     return Decisions(
         farms=sorted((s, k, t) for (s, k, t), n in ints(v.b).items() if n > 0),
         heifers_in=ints(v.y),
@@ -267,4 +276,5 @@ def extract_decisions(m: AgroModel, result: mathopt.SolveResult) -> Decisions:
         towns=towns,
         timber=floats(v.q),
         workers=floats(v.w),
+        violations=violations,
     )

@@ -7,6 +7,8 @@ constraint's name starts with its family key from docs/model.md, for example
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ortools.math_opt.python import mathopt
 
 from agroplan.inputs import PlanInputs
@@ -17,18 +19,20 @@ from agroplan.model.farms import add_farms
 from agroplan.model.housing import add_housing
 from agroplan.model.land import add_land
 from agroplan.model.lookups import Lookups
-from agroplan.model.objective import collect_objectives, hold_level, set_objective
+from agroplan.model.milestones import add_milestones
+from agroplan.model.objective import collect_objectives, hold_level, levels, set_objective
 from agroplan.model.timber import add_timber
 from agroplan.model.trade import add_trade, collect_exports
 from agroplan.model.workforce import add_workforce
 
-__all__ = ["AgroModel", "build_model", "hold_level", "set_objective"]
+__all__ = ["AgroModel", "build_model", "hold_level", "levels", "set_objective"]
 
 FAMILIES = (add_farms, add_cattle, add_housing, add_timber, add_workforce, add_land, add_budget,
-            add_trade)
+            add_trade, add_milestones)
 
 
-def build_model(inputs: PlanInputs, *, integer_flows: bool = False) -> AgroModel:
+def build_model(inputs: PlanInputs, *, integer_flows: bool = False,
+                soft: Mapping[str, float] | None = None) -> AgroModel:
     """Build the model of a scenario; the objective is set from ``objective.kind``.
 
     Parameters
@@ -38,6 +42,9 @@ def build_model(inputs: PlanInputs, *, integer_flows: bool = False) -> AgroModel
     integer_flows
         Make timber, workers and carried budget integer too (CP-SAT needs every
         variable integer).
+    soft
+        Family key -> penalty of the families to relax; default: the scenario's
+        ``constraints:`` section (diagnosis relaxes every family).
 
     Returns
     -------
@@ -52,6 +59,7 @@ def build_model(inputs: PlanInputs, *, integer_flows: bool = False) -> AgroModel
         model=model,
         integer_flows=integer_flows,
         vars=create_variables(inputs, data, model, integer_flows),
+        soft=dict(soft if soft is not None else inputs.scenario.constraints.soft()),
     )
     collect_herd_terms(m)
     collect_spend(m)
@@ -59,6 +67,5 @@ def build_model(inputs: PlanInputs, *, integer_flows: bool = False) -> AgroModel
     for add_family in FAMILIES:
         add_family(m)
     collect_objectives(m)
-    objective = inputs.scenario.objective
-    set_objective(m, "weighted" if objective.kind == "weighted" else objective.priorities[0])
+    set_objective(m, levels(m)[0])
     return m

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ortools.math_opt.python import mathopt
 
+from agroplan.families import FAMILY_OF_PREFIX, UNIT_OF_PREFIX, prefix_of
 from agroplan.inputs import PlanInputs
 from agroplan.model.lookups import Lookups
 from agroplan.periods import quarter_year
@@ -22,6 +23,9 @@ from agroplan.periods import quarter_year
 INF = float("inf")
 
 Expr = mathopt.LinearExpression
+
+SLACK_UB_INTEGER = 2.0**40
+"""Upper bound of a slack when every variable must be integer (CP-SAT needs finite bounds)."""
 
 
 @dataclass
@@ -77,6 +81,15 @@ class AgroModel:
     constraints
         Constraint name -> the MathOpt constraint, for every constraint added with
         :meth:`add` (diagnosis and re-planning change their bounds by name).
+    soft
+        Family key (``constraints:`` in the config) -> penalty, for the families that may
+        be violated; their constraints get a slack variable.
+    slacks
+        Constraint name -> its slack (violation) variable, for soft constraints.
+    slack_units
+        Constraint name -> the unit of its violation.
+    exports_by_quarter
+        Quarter index -> Belarusian export value expression, USD.
     """
 
     inputs: PlanInputs
@@ -89,6 +102,10 @@ class AgroModel:
     exports: dict[int, mathopt.LinearExpression] = field(default_factory=dict)
     objectives: dict[str, mathopt.LinearExpression] = field(default_factory=dict)
     constraints: dict[str, mathopt.LinearConstraint] = field(default_factory=dict)
+    soft: dict[str, float] = field(default_factory=dict)
+    slacks: dict[str, mathopt.Variable] = field(default_factory=dict)
+    slack_units: dict[str, str] = field(default_factory=dict)
+    exports_by_quarter: dict[int, mathopt.LinearExpression] = field(default_factory=dict)
 
     @property
     def periods(self) -> tuple[str, ...]:
@@ -103,11 +120,33 @@ class AgroModel:
         return Expr(mathopt.fast_sum(self.herd_terms.get((site, t), [])))
 
     def add(
-        self, name: str, expr: mathopt.LinearExpression, *, lb: float = -INF, ub: float = INF
+        self, name: str, expr: mathopt.LinearExpression, *, lb: float = -INF, ub: float = INF,
+        unit: str | None = None,
     ) -> None:
-        """Add the named constraint ``lb <= expr <= ub``."""
+        """Add the named constraint ``lb <= expr <= ub``.
+
+        When its family is soft, a slack ``v >= 0`` relaxes the one finite side
+        (``expr - v <= ub`` or ``expr + v >= lb``); ``v`` is the violation, in ``unit``
+        (default: the family's unit).
+        """
+        prefix = prefix_of(name)
+        family = FAMILY_OF_PREFIX.get(prefix)
+        if family in self.soft and (lb == -INF) != (ub == INF):
+            slack = (self.model.add_integer_variable(lb=0, ub=SLACK_UB_INTEGER, name=f"v:{name}")
+                     if self.integer_flows else
+                     self.model.add_variable(lb=0, ub=INF, name=f"v:{name}"))
+            expr = Expr(expr - slack) if ub != INF else Expr(expr + slack)
+            self.slacks[name] = slack
+            self.slack_units[name] = unit or UNIT_OF_PREFIX.get(prefix, "")
         self.constraints[name] = self.model.add_linear_constraint(lb=lb, ub=ub, expr=expr,
                                                                   name=name)
+
+    def penalty(self) -> mathopt.LinearExpression:
+        """Objective points of the soft violations: ``sum penalty_f x slack``."""
+        return Expr(mathopt.fast_sum(
+            self.soft[FAMILY_OF_PREFIX[prefix_of(name)]] * slack
+            for name, slack in self.slacks.items()
+        ))
 
 
 def years(periods: Iterable[str]) -> dict[int, list[int]]:

@@ -7,8 +7,15 @@ from typing import Any
 
 from agroplan.inputs import PlanInputs
 from agroplan.model.lookups import Lookups
-from agroplan.model.tables import Decisions, exports_by_year, herd_by_site, spend_rows
+from agroplan.model.tables import (
+    Decisions,
+    exports_by_quarter,
+    exports_by_year,
+    herd_by_site,
+    spend_rows,
+)
 from agroplan.plan import SPEND_CATEGORIES
+from agroplan.scenario import Milestone
 
 
 def compute_kpis(inputs: PlanInputs, dec: Decisions) -> dict[str, Any]:
@@ -70,7 +77,47 @@ def compute_kpis(inputs: PlanInputs, dec: Decisions) -> dict[str, Any]:
         "spend_by_district": spend_d,
         "belarus_exports_usd_by_year": {str(y): v for y, v in sorted(exports.items())},
         "trade": _trade_rows(inputs, exports),
+        "violations_count": len(dec.violations),
+        "violation_penalty": sum(amount * penalty for amount, _u, penalty
+                                 in dec.violations.values()),
+        "milestones": milestone_rows(inputs, dec),
     }
+
+
+def milestone_value(inputs: PlanInputs, dec: Decisions, milestone: Milestone) -> float:
+    """The metric of ``milestone`` in the plan, at its ``by`` quarter."""
+    sc = inputs.scenario
+    by = inputs.periods.index(milestone.by)
+    metric = milestone.metric
+    if metric in ("families_housed", "houses_built"):
+        return float(sum(n for (_j, t), n in dec.houses.items() if t <= by))
+    if metric == "herd_heads":
+        return float(sum(n for (_s, t), n in herd_by_site(inputs, dec).items() if t == by))
+    if metric == "farms_operational":
+        return float(sum(1 for _s, _k, t in dec.farms if t + sc.farms.build_quarters <= by))
+    exports = exports_by_quarter(inputs, dec)
+    if metric == "belarus_exports_usd":
+        return float(sum(exports[: by + 1]))
+    return sc.trade.baseline_usd_per_year + float(sum(exports[max(0, by - 3): by + 1]))
+
+
+def milestone_rows(inputs: PlanInputs, dec: Decisions) -> list[dict[str, Any]]:
+    """Each milestone of the scenario: its value, whether it is met and by how much."""
+    rows = []
+    for milestone in inputs.scenario.milestones:
+        value = milestone_value(inputs, dec, milestone)
+        rows.append({
+            "name": milestone.name,
+            "metric": milestone.metric,
+            "by": milestone.by,
+            "at_least": milestone.at_least,
+            "value": value,
+            # a hair of tolerance: the solver's continuous values are not exact
+            "met": value >= milestone.at_least - 1e-6 * max(1.0, milestone.at_least),
+            "margin": value - milestone.at_least,
+            "enforce": milestone.enforce,
+        })
+    return rows
 
 
 def _trade_rows(inputs: PlanInputs, exports: dict[int, float]) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from agroplan.families import FAMILY_OF_PREFIX
 from agroplan.inputs import PlanInputs
 from agroplan.model.lookups import Lookups
 from agroplan.periods import quarter_year
@@ -26,7 +27,8 @@ class Decisions:
     ``farms`` (site, size_heads, build start index); ``heifers_in`` (origin, hub, t) ->
     heads; ``heifers_out`` (hub, site, t) -> heads; ``houses`` (settlement, t) -> houses;
     ``towns`` settlement -> quarter index developed; ``timber`` (origin, hub, t) -> m3;
-    ``workers`` (site, settlement, t) -> workers.
+    ``workers`` (site, settlement, t) -> workers; ``violations`` soft constraint name ->
+    (violation, unit, penalty per unit).
     """
 
     farms: list[tuple[str, int, int]] = field(default_factory=list)
@@ -36,6 +38,7 @@ class Decisions:
     towns: dict[str, int] = field(default_factory=dict)
     timber: dict[tuple[str, str, int], float] = field(default_factory=dict)
     workers: dict[tuple[str, str, int], float] = field(default_factory=dict)
+    violations: dict[str, tuple[float, str, float]] = field(default_factory=dict)
 
 
 def _frame(name: str, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
@@ -139,18 +142,40 @@ def build_tables(inputs: PlanInputs, dec: Decisions) -> dict[str, pd.DataFrame]:
         "workforce": _frame("workforce", [(s, j, periods[t], n)
                                           for (s, j, t), n in dec.workers.items() if n > 1e-9]),
         "spend": spend_table,
-        "violations": empty_table("violations"),
+        "violations": _frame("violations", violation_rows(inputs, dec)),
     }
+
+
+def violation_rows(inputs: PlanInputs, dec: Decisions) -> list[tuple[str, str, str, str, float,
+                                                                      str]]:
+    """(family, key, where, period, amount, unit) of each violated soft constraint."""
+    periods = set(inputs.periods)
+    rows = []
+    for name, (amount, unit, _penalty) in dec.violations.items():
+        prefix, _, inside = name.partition("[")
+        parts = inside.rstrip("]").split(",") if inside else []
+        period = next((part for part in parts if part in periods), "")
+        where = ",".join(part for part in parts if part != period)
+        rows.append((FAMILY_OF_PREFIX[prefix], name, where, period, amount, unit))
+    return rows
+
+
+def exports_by_quarter(inputs: PlanInputs, dec: Decisions) -> list[float]:
+    """Belarusian export value per quarter of the horizon, USD."""
+    sc = inputs.scenario
+    by_quarter = [0.0] * len(inputs.periods)
+    for (_o, _h, t), n in dec.heifers_in.items():
+        by_quarter[t] += sc.cattle.heifer_price_usd * n
+    for (_j, t), n in dec.houses.items():
+        by_quarter[t] += sc.houses.belarus_kit_usd * n
+    for _s, k, t in dec.farms:
+        by_quarter[t] += sc.farms.belarus_equipment_usd_per_place * k
+    return by_quarter
 
 
 def exports_by_year(inputs: PlanInputs, dec: Decisions) -> dict[int, float]:
     """Belarusian export value per calendar year of the horizon, USD."""
-    sc = inputs.scenario
     by_year = {quarter_year(p): 0.0 for p in inputs.periods}
-    for (_o, _h, t), n in dec.heifers_in.items():
-        by_year[quarter_year(inputs.periods[t])] += sc.cattle.heifer_price_usd * n
-    for (_j, t), n in dec.houses.items():
-        by_year[quarter_year(inputs.periods[t])] += sc.houses.belarus_kit_usd * n
-    for _s, k, t in dec.farms:
-        by_year[quarter_year(inputs.periods[t])] += sc.farms.belarus_equipment_usd_per_place * k
+    for t, usd in enumerate(exports_by_quarter(inputs, dec)):
+        by_year[quarter_year(inputs.periods[t])] += usd
     return by_year

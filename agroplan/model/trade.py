@@ -19,6 +19,8 @@ def collect_exports(m: AgroModel) -> None:
         by_quarter[t].append(sc.houses.belarus_kit_usd * var)
     for (_s, k, t), var in m.vars.b.items():
         by_quarter[t].append(sc.farms.belarus_equipment_usd_per_place * k * var)
+    for t in range(m.quarters):
+        m.exports_by_quarter[t] = Expr(mathopt.fast_sum(by_quarter[t]))
     for year, quarters in years(m.periods).items():
         m.exports[year] = Expr(
             mathopt.fast_sum(term for t in quarters for term in by_quarter[t])
