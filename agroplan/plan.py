@@ -16,6 +16,10 @@ Tables and their columns (units in the names):
 ``spend``       period, category, usd      (category: farms, heifers, long_haul, trucking,
                                              houses, infrastructure)
 ``violations``  family, key, where, period, amount, unit   (soft constraints only)
+``binding``     constraint, family, where, period, activity, limit, marginal_value, unit
+                (capacities, budgets, supplies, targets and milestones at their limit;
+                marginal_value = objective points per unit the limit is relaxed, from the
+                LP with the yes/no decisions fixed; see agroplan.model.binding)
 
 KPIs (``Plan.kpis``), all plain JSON values:
 
@@ -68,6 +72,8 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "workforce": ("site_id", "settlement_id", "period", "workers"),
     "spend": ("period", "category", "usd"),
     "violations": ("family", "key", "where", "period", "amount", "unit"),
+    "binding": ("constraint", "family", "where", "period", "activity", "limit",
+                "marginal_value", "unit"),
 }
 
 SPEND_CATEGORIES = ("farms", "heifers", "long_haul", "trucking", "houses", "infrastructure")

@@ -48,7 +48,8 @@ PLAN_FILE, RUN_FILE, SCENARIO_FILE = "plan.json", "run.json", "scenario.json"
 GPKG_FILE = "plan.gpkg"
 STATUSES = ("optimal", "feasible", "infeasible", "no_solution")
 INTEGER_COLUMNS = frozenset({"size_heads", "heads", "houses"})
-FLOAT_COLUMNS = frozenset({"m3", "workers", "usd", "amount"})
+FLOAT_COLUMNS = frozenset({"m3", "workers", "usd", "amount", "activity", "limit",
+                           "marginal_value"})
 DECIMALS = 6
 
 

@@ -29,9 +29,10 @@ from agroplan.families import FAMILY_OF_PREFIX, prefix_of
 from agroplan.inputs import PlanInputs
 from agroplan.model import AgroModel, build_model, hold_level, set_objective
 from agroplan.model import levels as model_levels
+from agroplan.model.binding import binding_rows
 from agroplan.model.kpis import compute_kpis
 from agroplan.model.precheck import Finding, check_inputs
-from agroplan.model.tables import Decisions, build_tables
+from agroplan.model.tables import Decisions, binding_table, build_tables
 from agroplan.plan import Plan, Status
 
 __all__ = ["Finding", "Progress", "check_inputs", "solve"]
@@ -40,7 +41,8 @@ Backend = Literal["highs", "scip", "cpsat"]
 Progress = Callable[[str, Mapping[str, Any]], None]
 """``progress(event, info)``; events: ``check`` (message), ``build`` (variables,
 constraints, seconds), ``level`` (name), ``log`` (line, the solver's own log),
-``solved`` (level, status, objective, best_bound, relative_gap, seconds)."""
+``solved`` (level, status, objective, best_bound, relative_gap, seconds), ``binding``
+(constraints, seconds)."""
 
 SOLVER_TYPES = {
     "highs": mathopt.SolverType.HIGHS,
@@ -141,8 +143,12 @@ def solve(
     if final.result is None or final.status not in ("optimal", "feasible"):
         return plan
     decisions = extract_decisions(m, final.result)
-    return Plan(**{**plan.__dict__, "tables": build_tables(inputs, decisions),
-                   "kpis": compute_kpis(inputs, decisions)})
+    tables = build_tables(inputs, decisions)
+    started = time.perf_counter()
+    tables["binding"] = binding_table(binding_rows(m, final.result))
+    report("binding", {"constraints": len(tables["binding"]),
+                       "seconds": time.perf_counter() - started})
+    return Plan(**{**plan.__dict__, "tables": tables, "kpis": compute_kpis(inputs, decisions)})
 
 
 def _solve_levels(m: AgroModel, settings: Settings, report: Progress, deadline: float

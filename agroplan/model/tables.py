@@ -146,6 +146,14 @@ def build_tables(inputs: PlanInputs, dec: Decisions) -> dict[str, pd.DataFrame]:
     }
 
 
+def binding_table(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    """The ``binding`` table, sorted by family then constraint name."""
+    if not rows:
+        return empty_table("binding")
+    frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS["binding"]))
+    return frame.sort_values(["family", "constraint"], kind="stable").reset_index(drop=True)
+
+
 def violation_rows(inputs: PlanInputs, dec: Decisions) -> list[tuple[str, str, str, str, float,
                                                                       str]]:
     """(family, key, where, period, amount, unit) of each violated soft constraint."""
