@@ -61,7 +61,15 @@ def command(plan_dir: Path) -> None:
     plan = read_plan(plan_dir)
     scenario = read_plan_scenario(plan_dir)
     inputs = build_plan_inputs(scenario, read_layers(scenario))
-    violations = check_plan(inputs, plan)
+    replan = plan.meta.get("replan")
+    if replan and (plan_dir / "actuals").is_dir():  # a re-plan: its past must equal the actuals
+        from agroplan.check_past import check_replan
+        from agroplan.replan import read_replan_actuals
+
+        inputs, actuals = read_replan_actuals(plan_dir, inputs, str(replan.get("as_of")))
+        violations = check_replan(inputs, plan, actuals)
+    else:
+        violations = check_plan(inputs, plan)
     console = Console()
     objective = "-" if plan.objective is None else f"{plan.objective:,.2f}"
     console.print(Text(f"plan {plan_dir}: scenario {plan.scenario}, {plan.status} "
@@ -71,3 +79,6 @@ def command(plan_dir: Path) -> None:
         raise violation_error(violations, str(plan_dir))
     console.print(f"check: every constraint holds over {len(plan.periods)} quarters; "
                   "objective and KPIs match the decisions", soft_wrap=True)
+    if replan and (plan_dir / "actuals").is_dir():
+        console.print(f"past: every decision to {replan.get('as_of')} equals the actuals in "
+                      f"{plan_dir / 'actuals'}", soft_wrap=True)
