@@ -92,7 +92,7 @@ def _label(measure: str) -> str:
 
 def _summary(review: Review, previous: Plan, current: Plan, previous_dir: str) -> str:
     past, rest = review.past_periods, review.remaining_periods
-    span = f"{past[0]} to {past[-1]}" if past else "no quarter of the horizon"
+    span = _span(past) if past else "no quarter of the horizon"
     gap = "-" if current.relative_gap is None else f"{100 * current.relative_gap:.2f}%"
     totals = review.totals()
     rows = [[_label(str(r["measure"])), *_compare_cells(str(r["measure"]), r)]
@@ -171,7 +171,7 @@ def _changes(review: Review, inputs: PlanInputs) -> str:
     rest = review.remaining_periods
     return (
         f"<h2>What the re-plan changed for the remaining quarters"
-        f"{' (' + esc(rest[0]) + ' to ' + esc(rest[-1]) + ')' if rest else ''}</h2>"
+        f"{' (' + esc(_span(rest)) + ')' if rest else ''}</h2>"
         "<h3>Dairy farms</h3>"
         + (_table(("Site", "District", "Change", "Previous size (head)", "New size (head)",
                    "Previous start", "New start"), farm_rows, "ap-review") if farm_rows
@@ -183,6 +183,10 @@ def _changes(review: Review, inputs: PlanInputs) -> str:
         + (_table(("Quarter", "Figure", "Previous plan", "Re-plan", "Change"), remaining,
                   "ap-review") if remaining else "<p>No quarter remains.</p>")
     )
+
+
+def _span(periods: Sequence[str]) -> str:
+    return periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
 
 
 def _size(value: Any) -> str:

@@ -1,0 +1,146 @@
+"""``agroplan review``: a re-plan against the plan it replaces and what actually happened.
+
+Reads a re-planned folder (written by ``agroplan replan``: ``plan.json`` whose meta names the
+as-of quarter and the previous plan, and the actuals in ``actuals/*.csv``), and writes two
+offline pages: the review (tables and charts) and its map.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from agroplan.errors import ConfigError, DataError, OutputError
+
+if TYPE_CHECKING:
+    from agroplan.actuals import Actuals
+    from agroplan.inputs import PlanInputs
+
+
+def review_paths(scenario: str, out: Path | None) -> tuple[Path, Path]:
+    """``(page, map)``: ``maps/<scenario>-review.html`` and ``...-review-map.html`` by
+    default; with ``--out X.html`` the map is ``X-map.html`` next to it."""
+    page = out if out is not None else Path("maps") / f"{scenario}-review.html"
+    return page, page.with_name(f"{page.stem}-map.html")
+
+
+def _replan_meta(plan_dir: Path, meta: dict[str, Any]) -> tuple[str, str | None]:
+    """``(as_of, previous)`` from ``plan.meta["replan"]``."""
+    replan = meta.get("replan")
+    if not isinstance(replan, dict) or not isinstance(replan.get("as_of"), str):
+        raise DataError(f"{plan_dir}/plan.json: not a re-plan (no meta.replan.as_of); review a "
+                        "folder written by `agroplan replan`")
+    previous = replan.get("previous")
+    return str(replan["as_of"]), str(previous) if previous else None
+
+
+def _previous_dir(plan_dir: Path, given: Path | None, recorded: str | None) -> Path:
+    if given is not None:
+        return given
+    if recorded is None:
+        raise ConfigError(f"{plan_dir}: the re-plan names no previous plan; give the plan it "
+                          "replaces with --previous <plan folder>")
+    for candidate in (Path(recorded), plan_dir.parent / recorded):
+        if candidate.is_dir():
+            return candidate
+    raise OutputError(f"{recorded}: the previous plan recorded in {plan_dir}/plan.json is not "
+                      "there any more; give it with --previous <plan folder>")
+
+
+def _read_actuals_csv(folder: Path, as_of: str) -> Actuals:
+    """The actuals tables of a re-plan folder, columns checked (no id checks).
+
+    Used only while :func:`agroplan.actuals.read_actuals` is not available.
+    """
+    import pandas as pd
+
+    from agroplan.actuals import ACTUALS_COLUMNS, Actuals
+
+    tables: dict[str, pd.DataFrame] = {}
+    problems = []
+    for name, columns in ACTUALS_COLUMNS.items():
+        path = folder / f"{name}.csv"
+        if not path.exists():
+            continue
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except (OSError, ValueError) as exc:
+            problems.append(f"{path}: cannot read ({exc}); write it as CSV with the header "
+                            f"{','.join(columns)}")
+            continue
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            problems.append(f"{path}: missing column(s) {', '.join(missing)}; the header must be "
+                            f"{','.join(columns)}")
+            continue
+        numeric = [c for c in ("size_heads", "heads", "houses", "usd") if c in columns]
+        for column in numeric:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce")
+            bad = frame.index[frame[column].isna()].tolist()
+            if bad:
+                problems.append(f"{path}: row {bad[0] + 2}, column {column}: not a number; "
+                                "write a number")
+        tables[name] = frame[list(columns)]
+    if problems:
+        raise DataError(problems)
+    return Actuals(as_of=as_of, source=str(folder), tables=tables)
+
+
+def _load_actuals(folder: Path, inputs: PlanInputs, as_of: str) -> Actuals:
+    if not folder.is_dir():
+        raise DataError(f"{folder}: no actuals folder in the re-plan; `agroplan replan` writes "
+                        "the actuals it used there, re-run it")
+    from agroplan import actuals as actuals_module
+
+    reader = getattr(actuals_module, "read_actuals", None)
+    if reader is None:
+        return _read_actuals_csv(folder, as_of)
+    found: Actuals = reader(folder, inputs, as_of)
+    return found
+
+
+@click.command("review")
+@click.argument("plan_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--previous", "previous_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Plan folder the re-plan replaces  [default: the one named in "
+                                 "PLAN_DIR/plan.json]")
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="HTML review page to write  [default: maps/<scenario>-review.html]; the map "
+                   "is written next to it as <name>-map.html.")
+def command(plan_dir: Path, previous_dir: Path | None, out: Path | None) -> None:
+    """Review the re-plan in PLAN_DIR: plan against actual, changes, milestones, trade.
+
+    Writes the review page and its map, both self-contained (they open offline, with no
+    Python), and prints their paths; the last line is the page.
+    """
+    # imported here so `agroplan --help` stays fast
+    from agroplan.inputs import build_plan_inputs
+    from agroplan.layers import read_layers
+    from agroplan.plan_io import read_plan, read_plan_scenario
+    from agroplan.render.review import render_review_page
+    from agroplan.render.review_map import render_review_map
+    from agroplan.review import build_review
+
+    if not plan_dir.is_dir():
+        raise OutputError(f"{plan_dir}: no such plan folder; run `agroplan replan` first or give "
+                          "the folder it wrote")
+    current = read_plan(plan_dir)
+    as_of, recorded = _replan_meta(plan_dir, current.meta)
+    previous_folder = _previous_dir(plan_dir, previous_dir, recorded)
+    if not previous_folder.is_dir():
+        raise OutputError(f"{previous_folder}: no such plan folder; give the plan the re-plan "
+                          "replaces with --previous")
+    previous = read_plan(previous_folder)
+    scenario = read_plan_scenario(plan_dir)
+    layers = read_layers(scenario)
+    inputs = build_plan_inputs(scenario, layers)
+    actuals = _load_actuals(plan_dir / "actuals", inputs, as_of)
+    review = build_review(previous, current, actuals, inputs)
+    page_path, map_path = review_paths(scenario.name, out)
+    written_map = render_review_map(previous, current, actuals, inputs, layers, map_path)
+    written_page = render_review_page(review, previous, current, inputs, page_path,
+                                      str(previous_folder))
+    click.echo(f"map: {written_map}")
+    click.echo(str(written_page))
