@@ -14,8 +14,11 @@ A plan folder holds:
 ``scenario.json``  the resolved scenario, layer paths absolute, so ``agroplan check`` and
                    ``agroplan map`` rebuild the plan inputs without the original file.
 
-Every file is written to a temporary name in the same folder and then renamed over the
-target, so a failed write never leaves a half-written file behind.
+The folder is replaced as a whole (:func:`agroplan.atomic_folder.replace_folder`): the new
+files are written into a temporary sibling folder that is then swapped with the old one in
+one step, so a failed or killed write leaves the previous plan folder intact, never a mix of
+two runs. Only an empty folder or a plan folder is replaced; a folder holding other files
+is refused.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyogrio.errors
 
+from agroplan.atomic_folder import replace_folder
 from agroplan.errors import ConfigError, OutputError
 from agroplan.inputs import PlanInputs
 from agroplan.layers import Layers, read_layers
@@ -42,9 +47,10 @@ from agroplan.plan import PLAN_SCHEMA_VERSION, TABLE_COLUMNS, Plan
 from agroplan.plan_gpkg import write_gpkg
 from agroplan.scenario import LayerPaths, Scenario, validate_scenario
 
-__all__ = ["read_plan", "read_plan_scenario", "write_plan"]
+__all__ = ["default_plan_folder", "read_plan", "read_plan_scenario", "write_plan"]
 
 PLAN_FILE, RUN_FILE, SCENARIO_FILE = "plan.json", "run.json", "scenario.json"
+RUNS_DIR = Path("runs")
 GPKG_FILE = "plan.gpkg"
 STATUSES = ("optimal", "feasible", "infeasible", "no_solution")
 INTEGER_COLUMNS = frozenset({"size_heads", "heads", "houses"})
@@ -64,7 +70,7 @@ def write_plan(
     layers: Layers | None = None,
     timings: Mapping[str, float] | None = None,
 ) -> list[Path]:
-    """Write the plan folder ``out_dir`` (created if needed); see the module docstring.
+    """Write the plan folder ``out_dir``, created or replaced as a whole; see the module docstring.
 
     Parameters
     ----------
@@ -87,27 +93,42 @@ def write_plan(
     Raises
     ------
     OutputError
-        Naming the folder or file that cannot be written.
+        Naming the folder or file that cannot be written, or the folder that must not be
+        replaced (read-only, not a folder, holding files that are not a plan); the previous
+        folder is then unchanged.
     """
     started = time.perf_counter()
     folder = Path(out_dir)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{folder}: the output folder cannot be created ({exc.strerror or exc}); "
-                          "choose another folder with --out") from None
-    if not folder.is_dir():
-        raise OutputError(f"{folder}: exists and is not a folder; choose another folder with --out")
-    _remove_stale_temporaries(folder)
-    written = [_write_text(folder / PLAN_FILE, plan_json(plan))]
-    for name in _table_names(plan):
-        written.append(_write_csv(folder / f"{name}.csv", plan.table(name), name))
-    written.append(_write_text(folder / SCENARIO_FILE, _dumps(scenario_record(inputs.scenario))))
+    tables = {name: plan.table(name) for name in _table_names(plan)}
+    texts = {PLAN_FILE: plan_json(plan), SCENARIO_FILE: _dumps(scenario_record(inputs.scenario))}
     geo = layers if layers is not None else read_layers(inputs.scenario)
-    written.append(atomic_write(folder / GPKG_FILE, lambda tmp: write_gpkg(plan, geo, tmp)))
-    stages = {**(timings or {}), "write": time.perf_counter() - started}
-    written.append(_write_text(folder / RUN_FILE, _dumps(run_facts(plan, stages))))
-    return written
+
+    def fill(staging: Path) -> list[str]:
+        names = [_write_text(staging, folder, PLAN_FILE, texts[PLAN_FILE])]
+        names += [_write_csv(staging, folder, name, frame) for name, frame in tables.items()]
+        names.append(_write_text(staging, folder, SCENARIO_FILE, texts[SCENARIO_FILE]))
+        names.append(_write_file(staging, folder, GPKG_FILE,
+                                 lambda path: write_gpkg(plan, geo, path)))
+        stages = {**(timings or {}), "write": time.perf_counter() - started}
+        names.append(_write_text(staging, folder, RUN_FILE, _dumps(run_facts(plan, stages))))
+        return names
+
+    return [folder / name for name in replace_folder(folder, fill, replaceable=_replaceable)]
+
+
+def default_plan_folder(name: str, runs: Path = RUNS_DIR) -> Path:
+    """The plan folder ``runs/<name>`` of a scenario named ``name``.
+
+    Raises
+    ------
+    ConfigError
+        When the name would put the folder outside ``runs`` (``.`` or ``..``).
+    """
+    folder = runs / name
+    if name in ("", ".", "..") or Path(name).name != name:
+        raise ConfigError(f"name: {name!r} cannot name a plan folder inside {runs}/; use a "
+                          "name with letters or digits (e.g. default), or give --out")
+    return folder
 
 
 def plan_json(plan: Plan) -> str:
@@ -173,39 +194,43 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     return path
 
 
-def _remove_stale_temporaries(folder: Path) -> None:
-    """Delete temporary files of earlier writers that were killed (their process is gone)."""
-    for tmp in folder.glob(".*.*.tmp*"):
-        pid = tmp.name.split(".")[-3] if tmp.name.count(".") >= 3 else ""
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            tmp.unlink(missing_ok=True)
+def _replaceable(folder: Path) -> str | None:
+    """Why the non-empty ``folder`` must not be replaced by a plan, or None."""
+    if (folder / PLAN_FILE).is_file():
+        return None
+    shown = ", ".join(sorted(os.listdir(folder))[:3])
+    return (f"holds files that are not an agroplan plan ({shown}); a plan folder is replaced "
+            "as a whole, so choose a new or empty folder with --out")
 
 
-def _alive(pid: int) -> bool:
+def _write_file(staging: Path, folder: Path, name: str, write: Callable[[Path], object]) -> str:
+    """Call ``write(staging / name)``; a failure names the file ``folder / name``."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
+        write(staging / name)
+    except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise OutputError(f"{folder / name}: cannot be written ({reason}); check that the "
+                          "folder is writable and the disk has space; the previous plan "
+                          "folder is unchanged") from None
+    return name
 
 
-def _write_text(path: Path, text: str) -> Path:
-    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+def _write_text(staging: Path, folder: Path, name: str, text: str) -> str:
+    return _write_file(staging, folder, name,
+                       lambda path: path.write_text(text, encoding="utf-8"))
 
 
-def _write_csv(path: Path, frame: pd.DataFrame, name: str) -> Path:
+def _write_csv(staging: Path, folder: Path, name: str, frame: pd.DataFrame) -> str:
     columns = _columns(frame, name)
     rows = _records(frame, name)
 
-    def write(tmp: Path) -> None:
-        with tmp.open("w", encoding="utf-8", newline="") as handle:
+    def write(path: Path) -> None:
+        with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)
             writer.writerows([row[c] for c in columns] for row in rows)
 
-    return atomic_write(path, write)
+    return _write_file(staging, folder, f"{name}.csv", write)
 
 
 def _dumps(value: Any) -> str:

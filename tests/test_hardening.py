@@ -1,9 +1,9 @@
 """Hardening through the real command line: killed runs, determinism, time limits, fuzzed configs.
 
-A plan run killed with SIGKILL must leave every earlier file either intact or fully
-replaced; the same scenario must give the same ``plan.json`` whatever the thread count;
-a tiny time limit on a large scenario must end in a plan with its gap or a clear message;
-and no mutated config may reach the user as a traceback.
+A plan run killed with SIGKILL must leave the earlier plan folder intact or fully
+replaced, never a mix of two runs; the same scenario must give the same ``plan.json``
+whatever the thread count; a tiny time limit on a large scenario must end in a plan with
+its gap or a clear message; and no mutated config may reach the user as a traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -60,17 +61,18 @@ def changed_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     return snapshot(folder)
 
 
-def _kill_while_writing(folder: Path, delay: float | None) -> None:
-    """Start the changed run into ``folder``; SIGKILL it after ``delay`` seconds, or, when
-    ``delay`` is None, as soon as the folder changes (its first temporary file appears)."""
-    before = folder.stat().st_mtime_ns
+def _kill_while_writing(folder: Path, after: float) -> None:
+    """Start the changed run into ``folder``; SIGKILL it ``after`` seconds after its new
+    folder appears beside ``folder`` (the writing has begun)."""
+    before = set(os.listdir(folder.parent))
     proc = subprocess.Popen([*AGROPLAN, "plan", str(TINY), "--out", str(folder), "--no-map",
                              *CHANGED], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + (60 if delay is None else delay)
+    deadline = time.monotonic() + 60
     while proc.poll() is None and time.monotonic() < deadline:
-        if delay is None and folder.stat().st_mtime_ns != before:
+        if any(name.endswith(".writing") for name in set(os.listdir(folder.parent)) - before):
             break
-        time.sleep(0 if delay is None else 0.005)
+        time.sleep(0.001)
+    time.sleep(after)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
 
@@ -83,44 +85,61 @@ def _complete(folder: Path, name: str) -> bool:
     return {"farms", "districts"} <= layers
 
 
-def test_a_killed_run_leaves_each_file_old_or_new_and_no_partial_file(
+def _left_beside(folder: Path) -> list[str]:
+    """What killed writers left beside ``folder``: only their own temporary folders."""
+    left = sorted(name for name in os.listdir(folder.parent) if name != folder.name)
+    assert all(re.fullmatch(rf"\.{folder.name}\.\d+\.[0-9a-f]{{8}}\.(writing|previous)", name)
+               for name in left), left
+    return left
+
+
+def test_a_killed_run_leaves_the_old_folder_or_the_new_one_never_a_mix(
         changed_run: dict[str, bytes], tmp_path: Path) -> None:
     new = changed_run
     folder = tmp_path / "run"
     done = agroplan("plan", str(TINY), "--out", str(folder), "--no-map")
     assert done.returncode == 0, done.stderr
-    assert snapshot(folder).keys() == new.keys()
-    hit_the_write = 0
-    for delay in (None, None, None, 0.8, 1.2):
-        old = snapshot(folder)
-        _kill_while_writing(folder, delay)
-
-        left = temporaries(folder)
-        # only the killed writer's own temporaries may remain (SIGKILL runs no clean-up)
-        assert all(name.startswith(".") and ".tmp" in name for name in left), left
-        after = {name: data for name, data in snapshot(folder).items() if name not in left}
-        assert after.keys() == old.keys()
-        for name, data in after.items():
-            assert data == old[name] or data == new[name] or (
-                name in ("run.json", "plan.gpkg") and _complete(folder, name)), (
-                f"{name} is neither the old nor a complete new file")
-        hit_the_write += after != old
-        json.loads(after["plan.json"])
-        checked = agroplan("check", str(folder))
-        assert "Traceback" not in checked.stdout + checked.stderr
-        same_run = (after["plan.json"] == old["plan.json"]) == (
-            after["scenario.json"] == old["scenario.json"])
-        if same_run:
-            assert checked.returncode == 0, checked.stdout + checked.stderr
-        else:  # a plan beside another run's scenario: the checker must notice, not trust it
-            assert checked.returncode == 7, checked.stdout + checked.stderr
-
-        # the next run removes what the killed one left and writes a complete folder
+    old = snapshot(folder)
+    assert old.keys() == new.keys() and old["plan.json"] != new["plan.json"]
+    outcomes = []
+    for after in (0.0, 0.02, 0.1, 0.25, 0.6):
+        _kill_while_writing(folder, after)
+        left = _left_beside(folder)
+        assert temporaries(folder) == []
+        now = snapshot(folder)
+        if now == old:  # the old folder, byte for byte; the killed writer's folder beside it
+            assert left, "the killed writer left no temporary folder: it did not start writing"
+            outcomes.append("old")
+            continue
+        # otherwise the complete new folder: no file of the old run remains in it
+        assert now.keys() == new.keys()
+        for name, data in now.items():
+            assert data == new[name] or (
+                name in ("run.json", "plan.gpkg") and data != old[name]
+                and _complete(folder, name)), f"{name} is not the new run's file"
+        outcomes.append("new")
         done = agroplan("plan", str(TINY), "--out", str(folder), "--no-map")
         assert done.returncode == 0, done.stderr
-        assert temporaries(folder) == []
-        assert snapshot(folder).keys() == new.keys()
-    assert hit_the_write, "no kill landed while the folder was being written"
+        old = snapshot(folder)
+    assert "old" in outcomes, f"no kill landed while the folder was being written: {outcomes}"
+
+    # the next run removes what the killed ones left and writes a complete folder
+    done = agroplan("plan", str(TINY), "--out", str(folder), "--no-map", *CHANGED)
+    assert done.returncode == 0, done.stderr
+    assert _left_beside(folder) == []
+    assert snapshot(folder).keys() == new.keys()
+    assert snapshot(folder)["plan.json"] == new["plan.json"]
+    checked = agroplan("check", str(folder))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_first_run_killed_while_writing_leaves_no_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "run"
+    _kill_while_writing(folder, 0.0)
+    assert not folder.exists()
+    checked = agroplan("check", str(folder))
+    assert checked.returncode == 6, checked.stderr
+    assert f"{folder}: no such plan folder" in checked.stderr
 
 
 # --------------------------------------------------------------------------- determinism

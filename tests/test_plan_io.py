@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import resource
 from dataclasses import replace
 from pathlib import Path
 
@@ -129,14 +130,44 @@ def test_the_geopackage_draws_farms_towns_deliveries_and_districts(
     assert districts["farms"].sum() == plan.kpis["farms"]
 
 
-def test_a_failed_write_names_the_file_and_leaves_no_temporary(
+def test_a_failed_write_names_the_file_and_keeps_the_old_folder(
         tiny: tuple[PlanInputs, Layers, Plan], tmp_path: Path) -> None:
     inputs, layers, plan = tiny
-    (tmp_path / "plan.gpkg").mkdir()  # a folder where the GeoPackage should go
-    with pytest.raises(OutputError, match=r"plan\.gpkg: cannot be written"):
+    folder = tmp_path / "run"
+    write_plan(plan, inputs, folder, layers=layers)
+    old = {p.name: p.read_bytes() for p in folder.iterdir()}
+    changed = replace(plan, objective=123.0)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1000, hard))  # a real "file too large" (EFBIG)
+    try:
+        with pytest.raises(OutputError, match=r"run/plan\.json: cannot be written \(File too "
+                                              r"large\).*previous plan folder is unchanged"):
+            write_plan(changed, inputs, folder, layers=layers)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no temporary folder left
+
+
+def test_a_plan_folder_is_replaced_as_a_whole(
+        tiny: tuple[PlanInputs, Layers, Plan], tmp_path: Path) -> None:
+    inputs, layers, plan = tiny
+    folder = tmp_path / "run"
+    write_plan(plan, inputs, folder, layers=layers)
+    (folder / "stale.csv").write_text("from an earlier run\n")
+    write_plan(plan, inputs, folder, layers=layers)
+    assert {p.name for p in folder.iterdir()} == FILES
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_a_folder_of_other_files_is_not_replaced(
+        tiny: tuple[PlanInputs, Layers, Plan], tmp_path: Path) -> None:
+    inputs, layers, plan = tiny
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match=r"holds files that are not an agroplan plan "
+                                          r"\(notes\.txt\)"):
         write_plan(plan, inputs, tmp_path, layers=layers)
-    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
-    assert json.loads((tmp_path / "plan.json").read_text())["status"] == "optimal"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
 def test_an_output_folder_that_cannot_be_made_is_named(
