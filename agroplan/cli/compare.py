@@ -93,7 +93,12 @@ def _solve_scenario(path: Path, solver: str | None, time_limit: float | None,
         scenario = load_scenario(path)
         layers = read_layers(scenario)
         inputs = build_plan_inputs(scenario, layers)
-        plan = solve(inputs, backend=cast("Backend | None", solver), time_limit_s=time_limit)
+        try:
+            plan = solve(inputs, backend=cast("Backend | None", solver),
+                         time_limit_s=time_limit)
+        except (InfeasibleError, SolverError) as exc:
+            # the solver's checks name keys, not files: say which argument failed
+            raise type(exc)([f"{path}: {p}" for p in exc.problems]) from None
     if plan.status == "infeasible":
         raise InfeasibleError(
             f"{path}: scenario {scenario.name} admits no plan, so there is nothing to compare; "
@@ -170,18 +175,22 @@ def kpi_table(comparison: Comparison) -> Table:
 
 def change_tables(changes: PlanChanges, baseline: str, places: Places) -> list[Table | Text]:
     """The farm and house changes of one plan against the baseline."""
-    from agroplan.render.compare import FARM_HEADERS, farm_cells
+    from agroplan.render.compare import farm_cells
 
     if not changes.farms and not changes.houses:
         return [Text(f"{changes.label}: the same farms and houses as {baseline}")]
     found: list[Table | Text] = []
     if changes.farms:
         farms = Table(title=f"farms: {changes.label} against {baseline}", title_justify="left")
-        for header in FARM_HEADERS:
-            farms.add_column(header)
+        # before → after stays on one line; the district is left to the page (and the
+        # site id) so the table fits 80 columns
+        farms.add_column("change", min_width=9)
+        for header in ("site", "head", "build start", "km"):
+            farms.add_column(header, no_wrap=True, justify="right" if header == "km" else "left")
         for change in changes.farms[:SHOWN]:
-            farms.add_row(*(Text(c) for c in farm_cells(change)))
-        _more(farms, len(changes.farms), len(FARM_HEADERS))
+            cells = farm_cells(change)
+            farms.add_row(*(Text(c) for c in (cells[0], *cells[2:])))
+        _more(farms, len(changes.farms), 5)
         found.append(farms)
     if changes.houses:
         found.append(_house_table(changes, baseline, places))

@@ -203,14 +203,15 @@ def build_compare_map(comparison: Comparison, plans: Sequence[Plan], places: Pla
     if districts is not None and len(districts):
         _districts_layer(districts).add_to(fmap)
     count = len(plans)
+    most = max([1, *(int(v) for p in plans for v in _house_totals(p).tolist())])
     for i, (label, plan) in enumerate(zip(comparison.labels, plans, strict=True)):
         name = (f'<span class="ap-swatch" style="background:{colour(i)}"></span>'
                 f"{esc(label)}{' (baseline)' if i == 0 else ''}")
         group = folium.FeatureGroup(name=name, overlay=True, show=True)
         # later plans are drawn smaller on top, so shared sites show as rings in each colour
         ring = 3 * (count - 1 - i)
-        _farm_markers(group, label, plan, places, colour(i), ring)
-        _town_markers(group, label, plan, places, colour(i), ring)
+        _farm_markers(group, label, plan, places, (colour(i), f"ap-plan-{i}"), ring)
+        _town_markers(group, label, plan, places, (colour(i), f"ap-plan-{i}"), ring, most)
         group.add_to(fmap)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     return fmap
@@ -235,7 +236,8 @@ def _popup(title: str, rows: Sequence[tuple[str, str]]) -> folium.Popup:
 
 
 def _farm_markers(group: folium.FeatureGroup, label: str, plan: Plan, places: Places,
-                  fill: str, ring: int) -> None:
+                  style: tuple[str, str], ring: int) -> None:
+    fill, css = style
     for farm in plan.farms.itertuples(index=False):
         site = str(farm.site_id)
         if site not in places.sites.index:
@@ -244,7 +246,7 @@ def _farm_markers(group: folium.FeatureGroup, label: str, plan: Plan, places: Pl
         folium.CircleMarker(
             list(lat_lon(places.sites, site)),
             radius=4 + 2 * math.sqrt(size / 100) + ring, color="#ffffff", weight=1,
-            fill=True, fill_color=fill, fill_opacity=0.9,
+            fill=True, fill_color=fill, fill_opacity=0.9, class_name=f"ap-farm {css}",
             popup=_popup(f"{label}: dairy farm {site}", [
                 ("District", str(places.sites.at[site, "district_id"])),
                 ("Size", f"{fmt_num(size)} head"),
@@ -253,11 +255,17 @@ def _farm_markers(group: folium.FeatureGroup, label: str, plan: Plan, places: Pl
         ).add_to(group)
 
 
-def _town_markers(group: folium.FeatureGroup, label: str, plan: Plan, places: Places,
-                  stroke: str, ring: int) -> None:
+def _house_totals(plan: Plan) -> pd.Series:
     houses = plan.houses
-    totals = pd.to_numeric(houses["houses"], errors="coerce").fillna(0).groupby(
+    return pd.to_numeric(houses["houses"], errors="coerce").fillna(0).groupby(
         houses["settlement_id"].astype(str)).sum()
+
+
+def _town_markers(group: folium.FeatureGroup, label: str, plan: Plan, places: Places,
+                  style: tuple[str, str], ring: int, most: int) -> None:
+    """Rings at the plan's agro-towns; the largest town of any plan has a 15 px radius."""
+    stroke, css = style
+    totals = _house_totals(plan)
     for town in plan.agro_towns.itertuples(index=False):
         sid = str(town.settlement_id)
         if sid not in places.settlements.index:
@@ -265,7 +273,8 @@ def _town_markers(group: folium.FeatureGroup, label: str, plan: Plan, places: Pl
         n = int(num(totals.get(sid, 0)))
         folium.CircleMarker(
             list(lat_lon(places.settlements, sid)),
-            radius=5 + math.sqrt(n) / 2 + ring, color=stroke, weight=3, fill=False,
+            radius=5 + 10 * math.sqrt(n / most) + ring, color=stroke, weight=3, fill=False,
+            class_name=f"ap-town {css}",
             popup=_popup(f"{label}: agro-town {places.settlements.at[sid, 'name']!s}", [
                 ("Settlement", sid),
                 ("District", str(places.settlements.at[sid, "district_id"])),
