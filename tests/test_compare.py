@@ -306,3 +306,64 @@ def test_a_scenario_without_a_plan_is_named(
                        "--out", str(tmp_path / "out"))
     assert code == INFEASIBLE, err
     assert f"{impossible}: trade.target[2027]" in err
+
+
+# ------------------------------------------------------------------ in a browser
+
+
+@pytest.fixture(scope="module")
+def compare_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The page of the tiny plan against farm sizes restricted to 100 head."""
+    from agroplan.compare import places_from_layers
+    from agroplan.inputs import build_plan_inputs
+    from agroplan.layers import read_layers
+    from agroplan.render.compare import render_compare
+    from agroplan.scenario import load_scenario
+    from agroplan.solve import solve
+
+    tiny = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"
+    solved = []
+    for overrides in ([], ["name=tiny-small", "farms.sizes_heads=[100]"]):
+        scenario = load_scenario(tiny, overrides)
+        layers = read_layers(scenario)
+        solved.append((solve(build_plan_inputs(scenario, layers)), layers))
+    plans = [p for p, _ in solved]
+    places = places_from_layers(layers for _, layers in solved)
+    comparison = compare_plans(["tiny", "tiny-small"], plans, places)
+    page, _ = render_compare(comparison, plans, places, tmp_path_factory.mktemp("compare"),
+                             solved[0][1].districts)
+    return page
+
+
+@pytest.mark.browser
+def test_each_plan_is_a_layer_that_turns_on_and_off_offline(compare_page: Path) -> None:
+    from playwright.sync_api import sync_playwright
+    from test_browser import ARGS, ARTIFACTS, CHROMIUM, open_offline
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (./.ci/run does)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            with open_offline(browser, compare_page) as opened:
+                page = opened.page
+                page.screenshot(path=str(ARTIFACTS / "compare-tiny.png"), full_page=True)
+                assert opened.problems == []
+                labels = [t.strip() for t in
+                          page.locator(".leaflet-control-layers label").all_inner_texts()]
+                assert labels == ["Districts", "tiny (baseline)", "tiny-small"]
+
+                def drawn(plan: int) -> tuple[int, int]:
+                    return (page.locator(f"path.ap-farm.ap-plan-{plan}").count(),
+                            page.locator(f"path.ap-town.ap-plan-{plan}").count())
+
+                assert (drawn(0), drawn(1)) == ((2, 3), (3, 3))
+                toggle = page.locator(".leaflet-control-layers label", has_text="tiny-small")
+                toggle.locator("input").uncheck()
+                assert (drawn(0), drawn(1)) == ((2, 3), (0, 0))
+                toggle.locator("input").check()
+                assert drawn(1) == (3, 3)
+                assert page.locator("table").first.inner_text().startswith("Figure")
+        finally:
+            browser.close()
