@@ -141,6 +141,7 @@ class Comparison:
     labels: tuple[str, ...]
     kpis: tuple[KpiRow, ...]
     changes: tuple[PlanChanges, ...]
+    families_by_quarter: tuple[tuple[str, tuple[int | None, ...]], ...] = ()
 
     @property
     def baseline(self) -> str:
@@ -185,7 +186,16 @@ def compare_plans(labels: Sequence[str], plans: Sequence[Plan], places: Places) 
         PlanChanges(label, farm_changes(base, other, places.sites),
                     house_changes(base, other, places.settlements))
         for label, other in zip(labels[1:], plans[1:], strict=True))
-    return Comparison(tuple(labels), kpi_rows(plans), changes)
+    return Comparison(tuple(labels), kpi_rows(plans), changes, families_by_quarter(plans))
+
+
+def families_by_quarter(plans: Sequence[Plan]) -> tuple[tuple[str, tuple[int | None, ...]], ...]:
+    """Families housed by the end of each quarter (cumulative), per plan: where houses
+    moved between quarters shows here even when the totals agree."""
+    series = [p.kpis.get("families_housed_by_period") or {} for p in plans]
+    periods = sorted({str(q) for s in series for q in s}, key=quarter_ordinal)
+    return tuple((q, tuple(None if q not in s else int(s[q]) for s in series))
+                 for q in periods)
 
 
 # ------------------------------------------------------------------ key figures
@@ -404,6 +414,9 @@ def comparison_record(comparison: Comparison) -> dict[str, Any]:
                   "values": dict(zip(comparison.labels, r.values, strict=True)),
                   "deltas": dict(zip(comparison.labels[1:], r.deltas[1:], strict=True))}
                  for r in comparison.kpis],
+        "families_by_quarter": [{"period": q, **dict(zip(comparison.labels, values,
+                                                           strict=True))}
+                                for q, values in comparison.families_by_quarter],
         "changes": [{"plan": c.label, "summary": c.summary(),
                      "farms": [asdict(f) for f in c.farms],
                      "houses": [{**asdict(h), "delta": h.delta} for h in c.houses]}

@@ -159,6 +159,16 @@ def test_key_figures_line_up_with_differences_from_the_baseline() -> None:
     assert "milestones_met" not in {r.key for r in kpi_rows([base, base])}
 
 
+def test_families_by_quarter_show_houses_moved_between_quarters() -> None:
+    base = plan(families_housed_by_period={"2027Q1": 10, "2027Q2": 15})
+    other = plan(families_housed_by_period={"2027Q2": 15, "2027Q1": 0, "2027Q3": 15})
+    comparison = compare_plans(["a", "b"], [base, other], PLACES)
+    assert comparison.families_by_quarter == (
+        ("2027Q1", (10, 0)), ("2027Q2", (15, 15)), ("2027Q3", (None, 15)))
+    assert comparison_record(comparison)["families_by_quarter"][0] == {
+        "period": "2027Q1", "a": 10, "b": 0}
+
+
 def test_labels_are_made_unique_in_order() -> None:
     assert unique_labels(["a", "a", "b", "a"]) == ["a", "a-2", "b", "a-3"]
     assert unique_labels(["a-2", "a", "a"]) == ["a-2", "a", "a-3"]
@@ -230,6 +240,7 @@ def test_a_site_available_too_late_relocates_its_farm(
     assert kpis["families_housed"]["values"] == {"tiny": 68, "tiny-late": 70}
     assert kpis["families_housed"]["deltas"] == {"tiny-late": 2}
     assert kpis["farms"]["deltas"] == {"tiny-late": 0}
+    assert data["families_by_quarter"][-1] == {"period": "2027Q3", "tiny": 68, "tiny-late": 70}
     # the terminal shows the same
     assert "relocated" in out and "AGM-001 → AGM-002" in out
     assert out.strip().splitlines()[-1] == str((out_dir / "compare.html").resolve())

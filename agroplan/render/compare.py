@@ -175,6 +175,12 @@ def kpi_html(comparison: Comparison) -> str:
 def changes_html(comparison: Comparison, places: Places) -> str:
     """One section per plan after the baseline: its farm and house changes."""
     parts = ["<h2>Decisions that changed</h2>"]
+    if comparison.families_by_quarter:
+        labels = comparison.labels
+        rows = [[q, *(format_value(None if v is None else float(v), "families") for v in values)]
+                for q, values in comparison.families_by_quarter]
+        parts.append("<h3>Families housed by the end of each quarter</h3>"
+                     + _table(["Quarter", *labels], rows, numeric_from=1))
     for changes in comparison.changes:
         summary = changes.summary()
         counts = ", ".join(f"{n} {kind}" for kind, n in summary.items()
