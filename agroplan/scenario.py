@@ -385,6 +385,8 @@ class Scenario(_Model):
 
     source_path: str | None = Field(None, exclude=True)
     """File the scenario was read from (set by the loader; not a config key)."""
+    key_files: dict[str, str] = Field(default_factory=dict, exclude=True)
+    """Dotted key -> the file that set it, or ``--set`` (set by the loader; not a config key)."""
 
     @field_validator("schema_version")
     @classmethod
@@ -441,6 +443,16 @@ class Scenario(_Model):
     def periods(self) -> tuple[str, ...]:
         """Quarter labels of the horizon."""
         return self.horizon.periods
+
+    def file_of(self, dotted: str) -> str:
+        """The file (or ``--set``) that set ``dotted`` or its closest parent key; keys left
+        at their default belong to the scenario file itself."""
+        parts = dotted.split(".")
+        for end in range(len(parts), 0, -1):
+            found = self.key_files.get(".".join(parts[:end]))
+            if found is not None:
+                return found
+        return self.source_path or "the scenario file"
 
     def layer_path(self, layer: str) -> Path:
         """Absolute path of a layer, resolved against the scenario file's folder."""
@@ -502,8 +514,11 @@ def validate_scenario(
     (a base named by ``extends:``), so a problem names the file to edit.
     """
     raw = {k: v for k, v in raw.items() if k != "extends"}
+    key_files = {key: str(path) for key, path in (origins or {}).items()}
+    key_files.update({key: "--set" for key in overridden})
     try:
-        scenario = Scenario.model_validate({**raw, "source_path": str(file.resolve())})
+        scenario = Scenario.model_validate({**raw, "source_path": str(file.resolve()),
+                                            "key_files": key_files})
     except ValidationError as exc:
         raise ConfigError(describe(exc, file, Scenario, overridden, origins)) from None
     return scenario

@@ -124,7 +124,7 @@ def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
                      relative_gap=gap, threads=threads, seed=seed,
                      progress=SolveProgress(console, status))
         timings["solve"] = time.perf_counter() - started
-        _raise_without_solution(plan, config.name)
+        _raise_without_solution(plan, config.name, inputs, console)
         status.update("writing the plan")
         target = out_dir if out_dir is not None else RUNS_DIR / config.name
         write_plan(plan, inputs, target, layers=layers, timings=timings)
@@ -146,12 +146,16 @@ def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
         click.echo(str(pages[0]))
 
 
-def _raise_without_solution(plan: Plan, name: str) -> None:
+def _raise_without_solution(plan: Plan, name: str, inputs: Any, console: Console) -> None:
     if plan.status == "infeasible":
-        raise InfeasibleError(
-            f"scenario {name}: the solver proved that no plan meets every constraint; "
-            "run `agroplan validate` to see what is short, then relax the budget, the "
-            "trade targets or the supplies")
+        from agroplan.explain import explain
+
+        with console.status("no plan exists: searching for the conflicting settings"):
+            explanation = explain(inputs)
+        if explanation.feasible:  # cannot happen unless a time limit cut the solve short
+            raise InfeasibleError(f"scenario {name}: the solver proved that no plan meets "
+                                  "every constraint; run `agroplan explain`")
+        raise InfeasibleError("\n".join(explanation.lines()))
     if plan.status == "no_solution":
         raise SolverError(
             f"scenario {name}: {plan.solver} found no plan within the time limit; raise it "
