@@ -108,7 +108,7 @@ def test_the_previous_plan_is_the_one_the_figures_assume(
         solved: tuple[Plan, PlanInputs, Layers]) -> None:
     plan = solved[0]
     d = plan.deliveries
-    assert plan.farms[["site_id", "size_heads", "build_start"]].values.tolist() == [
+    assert plan.farms[["site_id", "size_heads", "build_start"]].to_numpy().tolist() == [
         ["AGM-001", 200, "2027Q1"], ["FUZ-001", 100, "2027Q1"]]
     assert d[d["period"] == "2027Q2"].groupby("site_id")["heads"].sum().to_dict() == {
         "AGM-001": 130, "FUZ-001": 70}
@@ -154,7 +154,7 @@ def test_plan_against_actual_by_district(review: Review) -> None:
 
 def test_what_the_replan_changed(review: Review) -> None:
     assert review.farm_changes[["site_id", "change", "current_size_heads", "current_start"]] \
-        .values.tolist() == [["AGM-002", "added", 100, "2027Q3"]]
+        .to_numpy().tolist() == [["AGM-002", "added", 100, "2027Q3"]]
     houses = review.house_changes.set_index("settlement_id")
     assert houses["change"].to_dict() == {"gn900001": 1, "gn900002": 0, "gn900003": -1}
     assert houses.loc["gn900001", ["previous", "current"]].tolist() == [6, 7]
