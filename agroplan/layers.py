@@ -44,14 +44,13 @@ from agroplan.layer_checks import (
     feature_labels,
     unknown_references,
 )
+from agroplan.layer_limits import DEFAULT_MAX_FEATURES as DEFAULT_MAX_FEATURES
+from agroplan.layer_limits import DEFAULT_MAX_MEGABYTES as DEFAULT_MAX_MEGABYTES
+from agroplan.layer_limits import current_layer_limits
 from agroplan.periods import parse_quarter
 from agroplan.scenario import Scenario
 
 GEOGRAPHIC = "EPSG:4326"
-DEFAULT_MAX_FEATURES = 200_000
-"""Largest number of features read from one layer (see ``read_layers(max_features=...)``)."""
-DEFAULT_MAX_MEGABYTES = 500.0
-"""Largest layer file read, in megabytes."""
 SITE_TOLERANCE_M = 100.0
 """A farm site may lie this far outside its district polygon (rounding of coordinates)."""
 SETTLEMENT_WARNING_KM = 5.0
@@ -92,8 +91,8 @@ class Layers:
 
 def read_layers(
     scenario: Scenario,
-    max_features: int = DEFAULT_MAX_FEATURES,
-    max_megabytes: float = DEFAULT_MAX_MEGABYTES,
+    max_features: int | None = None,
+    max_megabytes: float | None = None,
 ) -> Layers:
     """Read and check every layer a scenario names.
 
@@ -102,9 +101,12 @@ def read_layers(
     scenario
         The validated scenario; its ``layers`` paths are resolved against its file.
     max_features
-        A layer with more features than this is refused before it is read.
+        A layer with more features than this is refused before it is read (default: the
+        limit in force, :func:`agroplan.layer_limits.layer_limits`, else
+        :data:`~agroplan.layer_limits.DEFAULT_MAX_FEATURES`).
     max_megabytes
-        A layer file larger than this is refused before it is read.
+        A layer file larger than this is refused before it is read (default: likewise,
+        else :data:`~agroplan.layer_limits.DEFAULT_MAX_MEGABYTES`).
 
     Returns
     -------
@@ -117,6 +119,9 @@ def read_layers(
         With every problem found in every file, each naming the file, the feature id
         (or row) and the fix.
     """
+    in_force = current_layer_limits()
+    max_features = max_features or in_force[0] or DEFAULT_MAX_FEATURES
+    max_megabytes = max_megabytes or in_force[1] or DEFAULT_MAX_MEGABYTES
     problems: list[str] = []
     warnings: list[str] = []
     frames: dict[str, gpd.GeoDataFrame] = {}

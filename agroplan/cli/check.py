@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agroplan.check import PlanViolationError, Violation
+from agroplan.cli.options import layer_limit_options
 
 SHOWN = 40  # violations listed in full; the rest are counted
 
@@ -44,6 +45,7 @@ def violation_error(violations: Sequence[Violation], where: str) -> PlanViolatio
 @click.command("check")
 @click.argument("plan_dir", required=False, default="runs/default",
                 type=click.Path(path_type=Path, file_okay=False))
+@layer_limit_options
 def command(plan_dir: Path) -> None:
     """Verify the plan in PLAN_DIR (default runs/default) against its scenario.
 

@@ -24,6 +24,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from agroplan.cli.options import layer_limit_options
 from agroplan.errors import ConfigError, InfeasibleError, OutputError, SolverError
 
 if TYPE_CHECKING:
@@ -122,6 +123,7 @@ def _solve_scenario(path: Path, solver: str | None, time_limit: float | None,
               help="MathOpt backend for scenario files  [default: each scenario's own]")
 @click.option("--time-limit", type=click.FloatRange(min=0, max=1e7, min_open=True), default=None,
               help="Wall-clock seconds per scenario solve  [default: solver.time_limit_s]")
+@layer_limit_options
 def command(sources: tuple[Path, ...], out_dir: Path | None, solver: str | None,
             time_limit: float | None) -> None:
     """Compare plans A B [...] with the first (the baseline).

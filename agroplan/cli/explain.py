@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from agroplan.cli.options import layer_limit_options
 from agroplan.errors import InfeasibleError
 
 
@@ -25,6 +26,7 @@ from agroplan.errors import InfeasibleError
               default=60.0, show_default=True, help="Seconds for each diagnostic solve.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Also write the explanation as JSON to this file.")
+@layer_limit_options
 def command(scenario: Path | None, overrides: tuple[str, ...], time_limit: float,
             json_path: Path | None) -> None:
     """Find a minimal set of conflicting settings of SCENARIO (default: the default one).

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from agroplan.cli.options import layer_limit_options
 from agroplan.errors import OutputError
 
 
@@ -15,6 +16,7 @@ from agroplan.errors import OutputError
 @click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="HTML map to write (default maps/<scenario>.html); the report is written "
                    "next to it as <name>-report.html.")
+@layer_limit_options
 def command(plan_dir: Path, out: Path | None) -> None:
     """Draw the plan in PLAN_DIR (default runs/default) as a map and a report.
 

@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 
+from agroplan.cli.options import layer_limit_options
 from agroplan.errors import InfeasibleError, SolverError
 from agroplan.plan import Plan
 
@@ -53,8 +54,8 @@ class SolveProgress:
             if line:
                 self.status.update(f"solving ({self.level}): {escape(line[:100])}")
         elif event == "solved":
-            gap = info.get("relative_gap")
-            shown = "-" if gap is None else f"{100 * gap:.3f} %"
+            shown = gap_text(info.get("relative_gap"), info.get("objective"),
+                             info.get("best_bound"))
             self.console.print(f"[green]✓[/] level {info.get('level')}: {info.get('status')}, "
                                f"objective {_num(info.get('objective'))}, "
                                f"bound {_num(info.get('best_bound'))}, "
@@ -63,6 +64,15 @@ class SolveProgress:
 
 def _num(value: Any) -> str:
     return "-" if value is None else f"{float(value):,.2f}"
+
+
+def gap_text(gap: float | None, objective: Any, bound: Any) -> str:
+    """The relative gap in %; the absolute gap when the objective is ~0 (no relative one)."""
+    if gap is not None:
+        return f"{100 * gap:.3f} %"
+    if objective is None or bound is None:
+        return "-"
+    return f"{abs(float(bound) - float(objective)):,.2f} (absolute: the objective is ~0)"
 
 
 @click.command("plan")
@@ -83,6 +93,7 @@ def _num(value: Any) -> str:
               help="Override a scenario key, e.g. --set budget.carry_over=false (repeatable).")
 @click.option("--map/--no-map", "draw_map", default=True, show_default=True,
               help="Also write the offline map maps/<scenario>.html and its report.")
+@layer_limit_options
 def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
             time_limit: float | None, gap: float | None, threads: int | None, seed: int | None,
             overrides: tuple[str, ...], draw_map: bool) -> None:
@@ -99,7 +110,7 @@ def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
     from agroplan.cli.check import violation_error, violations_table
     from agroplan.inputs import build_plan_inputs
     from agroplan.layers import read_layers
-    from agroplan.plan_io import write_plan
+    from agroplan.plan_io import default_plan_folder, write_plan
     from agroplan.scenario import load_scenario
     from agroplan.solve import solve
 
@@ -108,6 +119,7 @@ def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
     with console.status("reading the scenario and its layers") as status:
         started = time.perf_counter()
         config = load_scenario(scenario, overrides)
+        target = out_dir if out_dir is not None else default_plan_folder(config.name)
         layers = read_layers(config)
         timings["read"] = time.perf_counter() - started
         console.print(f"[green]✓[/] scenario {config.name}: {len(layers.farm_sites)} farm sites, "
@@ -126,12 +138,14 @@ def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
         timings["solve"] = time.perf_counter() - started
         _raise_without_solution(plan, config.name, inputs, console)
         status.update("writing the plan")
-        target = out_dir if out_dir is not None else RUNS_DIR / config.name
         write_plan(plan, inputs, target, layers=layers, timings=timings)
         console.print(f"[green]✓[/] plan written to {escape(str(target))}")
         status.update("checking the plan")
         violations = check_plan(inputs, plan)
     out.print(summary_table(plan))
+    for extra in (milestones_table(plan), soft_table(plan), binding_summary(plan)):
+        if extra is not None:
+            out.print(extra)
     if violations:
         out.print(violations_table(violations))
     else:
@@ -181,11 +195,10 @@ def summary_table(plan: Plan) -> Table:
     table = Table(title=f"plan {plan.scenario}", title_justify="left", show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value", justify="right")
-    gap = plan.relative_gap
     rows = [
         ("status", f"{plan.status} ({plan.solver}, {plan.solve_seconds:.1f} s)"),
         ("objective / bound", f"{_num(plan.objective)} / {_num(plan.best_bound)}"),
-        ("relative gap", "-" if gap is None else f"{100 * gap:.3f} %"),
+        ("relative gap", gap_text(plan.relative_gap, plan.objective, plan.best_bound)),
         ("families housed", f"{k.get('families_housed', 0):,}"),
         ("farms built / operational", f"{k.get('farms', 0)} / {k.get('farms_operational', 0)}"),
         ("herd (last quarter)", f"{k.get('herd_heads', 0):,} head"),
@@ -203,3 +216,55 @@ def summary_table(plan: Plan) -> Table:
     for what, value in rows:
         table.add_row(what, value)
     return table
+
+
+def milestones_table(plan: Plan) -> Table | None:
+    """Each milestone: value, met or not, margin."""
+    rows = plan.kpis.get("milestones", [])
+    if not rows:
+        return None
+    table = Table(title="milestones", title_justify="left")
+    for column in ("milestone", "metric by", "at least", "plan", "met", "margin"):
+        table.add_column(column, justify="left" if column in ("milestone", "metric by")
+                         else "right")
+    for r in rows:
+        table.add_row(escape(str(r["name"])), f"{r['metric']} by {r['by']}",
+                      f"{r['at_least']:,.0f}", f"{r['value']:,.0f}",
+                      "yes" if r["met"] else "[red]no[/]", f"{r['margin']:,.0f}")
+    return table
+
+
+def soft_table(plan: Plan) -> Table | None:
+    """Soft constraints the plan violates, with the penalty paid."""
+    violations = plan.table("violations")
+    if violations.empty:
+        return None
+    table = Table(title=f"soft constraints not met ({len(violations)}, penalty "
+                  f"{plan.kpis.get('violation_penalty', 0.0):,.2f} points)", title_justify="left")
+    table.add_column("constraint", no_wrap=True)
+    table.add_column("violation", justify="right")
+    for r in violations.head(SHOWN_ROWS).to_dict("records"):
+        table.add_row(escape(str(r["key"])), f"{float(r['amount']):,.6g} {r['unit']}")
+    if len(violations) > SHOWN_ROWS:
+        table.add_row("…", f"and {len(violations) - SHOWN_ROWS} more in violations.csv")
+    return table
+
+
+def binding_summary(plan: Plan) -> Table | None:
+    """Per family: how many constraints bind and the one worth most per extra unit."""
+    binding = plan.table("binding")
+    if binding.empty:
+        return None
+    table = Table(title="what binds (full list in binding.csv)", title_justify="left")
+    table.add_column("family")
+    table.add_column("binding", justify="right")
+    table.add_column("worth most per extra unit (objective points)")
+    for family, rows in binding.groupby("family", sort=True):
+        top = rows.sort_values("marginal_value", ascending=False, kind="stable").iloc[0]
+        table.add_row(str(family), str(len(rows)),
+                      f"{escape(str(top['constraint']))}: {float(top['marginal_value']):,.4g} "
+                      f"per {top['unit']}")
+    return table
+
+
+SHOWN_ROWS = 10

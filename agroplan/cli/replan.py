@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from agroplan.cli.options import layer_limit_options
 from agroplan.cli.plan import SolveProgress, summary_table
 
 
@@ -40,6 +41,7 @@ from agroplan.cli.plan import SolveProgress, summary_table
               help="Override a scenario key (repeatable), as for `agroplan plan`.")
 @click.option("--map/--no-map", "draw_map", default=True, show_default=True,
               help="Also write the offline map maps/<out folder name>.html and its report.")
+@layer_limit_options
 def command(scenario: Path | None, actuals_dir: Path, as_of: str, previous: Path | None,
             out_dir: Path | None, solver: str | None, time_limit: float | None,
             overrides: tuple[str, ...], draw_map: bool) -> None:

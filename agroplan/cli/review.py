@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from agroplan.cli.options import layer_limit_options
 from agroplan.errors import ConfigError, DataError, OutputError
 
 if TYPE_CHECKING:
@@ -109,6 +110,7 @@ def _load_actuals(folder: Path, inputs: PlanInputs, as_of: str) -> Actuals:
 @click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="HTML review page to write  [default: maps/<scenario>-review.html]; the map "
                    "is written next to it as <name>-map.html.")
+@layer_limit_options
 def command(plan_dir: Path, previous_dir: Path | None, out: Path | None) -> None:
     """Review the re-plan in PLAN_DIR: plan against actual, changes, milestones, trade.
 
