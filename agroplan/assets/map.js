@@ -306,6 +306,14 @@
       return '<li class="' + (r.met ? 'ap-met' : 'ap-short') + '">' + r.year + ': ' + r.total +
         ' of ' + r.target + (r.met ? ' &#10003; met' : ' &#10007; short by ' + r.gap) + '</li>';
     }).join('');
+    var milestones = (k.milestones || []).map(function (r) {
+      return '<li class="' + (r.met ? 'ap-met' : 'ap-short') + '">' + r.name + ': ' + r.text +
+        (r.met ? ' &#10003;' : ' &#10007;') + '</li>';
+    }).join('');
+    var soft = (k.violations || []).slice(0, 5).map(function (text) {
+      return '<li class="ap-short">' + text + '</li>';
+    }).join('') + ((k.violations || []).length > 5 ?
+      '<li>and ' + (k.violations.length - 5) + ' more (see the report)</li>' : '');
     control('bottomleft', 'ap-kpi',
       '<h3>' + data.title + '</h3>' +
       '<div class="ap-status ap-status-' + k.status + '">plan ' + k.status + ', gap ' + k.gap + '</div>' +
@@ -318,7 +326,9 @@
       '<tr><td>Farm jobs</td><td></td><td>' + tot.jobs + '</td></tr>' +
       '<tr><td>Spend</td><td data-kpi="spend"></td><td>' + tot.spend + '</td></tr>' +
       '<tr><td>Budget</td><td data-kpi="budget"></td><td>' + tot.budget + '</td></tr>' +
-      '</table><h4>Bilateral trade vs targets</h4><ul>' + (trade || '<li>no targets</li>') + '</ul>'
+      '</table><h4>Bilateral trade vs targets</h4><ul>' + (trade || '<li>no targets</li>') + '</ul>' +
+      (milestones ? '<h4>Milestones</h4><ul>' + milestones + '</ul>' : '') +
+      (soft ? '<h4>Soft constraints not met</h4><ul>' + soft + '</ul>' : '')
     ).addTo(map);
     var panel = map.getContainer().querySelector('.ap-kpi');
     updaters.push(function (t) {

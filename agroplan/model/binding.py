@@ -62,7 +62,7 @@ def binding_rows(m: AgroModel, result: mathopt.SolveResult, time_limit_s: float 
         parts = inside.rstrip("]").split(",") if inside else []
         period = next((p for p in parts if p in periods), "")
         where = ",".join(p for p in parts if p != period)
-        unit = m.slack_units.get(name) or UNIT_OF_PREFIX.get(prefix, "")
+        unit = m.units.get(name) or UNIT_OF_PREFIX.get(prefix, "")
         rows.append((name, FAMILY_OF_PREFIX[prefix], where, period, _clean(float(activity)),
                      float(limit), marginal, unit))
     return rows

@@ -88,6 +88,8 @@ class AgroModel:
         Constraint name -> its slack (violation) variable, for soft constraints.
     slack_units
         Constraint name -> the unit of its violation.
+    units
+        Constraint name -> its unit, where the family's unit does not say (milestones).
     exports_by_quarter
         Quarter index -> Belarusian export value expression, USD.
     """
@@ -105,6 +107,7 @@ class AgroModel:
     soft: dict[str, float] = field(default_factory=dict)
     slacks: dict[str, mathopt.Variable] = field(default_factory=dict)
     slack_units: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
     exports_by_quarter: dict[int, mathopt.LinearExpression] = field(default_factory=dict)
 
     @property
@@ -131,6 +134,8 @@ class AgroModel:
         """
         prefix = prefix_of(name)
         family = FAMILY_OF_PREFIX.get(prefix)
+        if unit is not None:
+            self.units[name] = unit
         if family in self.soft and (lb == -INF) != (ub == INF):
             slack = (self.model.add_integer_variable(lb=0, ub=SLACK_UB_INTEGER, name=f"v:{name}")
                      if self.integer_flows else

@@ -202,4 +202,13 @@ def _kpis(plan: Plan, inputs: PlanInputs, periods: Sequence[str]) -> dict[str, A
             "budget": fmt_usd(float(k.get("budget_usd", 0.0))),
         },
         "trade": trade,
+        "milestones": [
+            {"name": esc(str(r.get("name", ""))), "met": bool(r.get("met")),
+             "text": esc(f"{r.get('metric')} by {r.get('by')}: "
+                         f"{fmt_num(float(r.get('value', 0.0)), 0)} of "
+                         f"{fmt_num(float(r.get('at_least', 0.0)), 0)}")}
+            for r in k.get("milestones", [])],
+        "violations": [
+            esc(f"{r['key']}: {fmt_num(float(r['amount']), 1)} {r['unit']}")
+            for r in plan.table("violations").to_dict("records")],
     }

@@ -172,6 +172,34 @@ def _town(inputs: PlanInputs, settlement_id: str) -> str:
     return settlement_id
 
 
+def _milestones(plan: Plan) -> str:
+    rows = [(r.get("name"), r.get("metric"), r.get("by"), fmt_num(float(r.get("at_least", 0.0)), 0),
+             fmt_num(float(r.get("value", 0.0)), 0), "yes" if r.get("met") else "no",
+             fmt_num(float(r.get("margin", 0.0)), 0), "constraint" if r.get("enforce") else
+             "reported")
+            for r in plan.kpis.get("milestones", [])]
+    if not rows:
+        return ""
+    return "<h2>Milestones</h2>" + _table(
+        ("Milestone", "Metric", "By", "At least", "Plan", "Met", "Margin", "Kind"), rows)
+
+
+BINDING_SHOWN = 15
+
+
+def _binding(plan: Plan) -> str:
+    table = plan.table("binding")
+    if table.empty:
+        return ""
+    top = table.sort_values("marginal_value", ascending=False, kind="stable").head(BINDING_SHOWN)
+    rows = [(r["constraint"], fmt_num(float(r["limit"]), 1), str(r["unit"]),
+             fmt_num(float(r["marginal_value"]), 3)) for r in top.to_dict("records")]
+    return (f"<h2>What limits the plan</h2><p>{len(table)} capacities, budgets and supplies "
+            f"are used up; the {len(rows)} worth most per extra unit (objective points per "
+            "unit, from the plan with its yes/no decisions fixed):</p>"
+            + _table(("Constraint", "Limit", "Unit", "Value of one more unit"), rows))
+
+
 def _violations(plan: Plan) -> str:
     table = plan.table("violations")
     if table.empty:
@@ -194,7 +222,7 @@ def build_report(plan: Plan, inputs: PlanInputs, layers: Layers | None = None) -
     if not plan.has_solution:
         summary += "<p class=\"ap-warning\">No plan was found: the figures below are empty.</p>"
     body = summary + _kpi_section(plan) + _charts(plan, periods) + _roadmap(plan, inputs, periods)
-    body += _violations(plan)
+    body += _milestones(plan) + _violations(plan) + _binding(plan)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
