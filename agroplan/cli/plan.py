@@ -143,6 +143,9 @@ def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
         status.update("checking the plan")
         violations = check_plan(inputs, plan)
     out.print(summary_table(plan))
+    for extra in (milestones_table(plan), soft_table(plan), binding_summary(plan)):
+        if extra is not None:
+            out.print(extra)
     if violations:
         out.print(violations_table(violations))
     else:
@@ -213,3 +216,55 @@ def summary_table(plan: Plan) -> Table:
     for what, value in rows:
         table.add_row(what, value)
     return table
+
+
+def milestones_table(plan: Plan) -> Table | None:
+    """Each milestone: value, met or not, margin."""
+    rows = plan.kpis.get("milestones", [])
+    if not rows:
+        return None
+    table = Table(title="milestones", title_justify="left")
+    for column in ("milestone", "metric by", "at least", "plan", "met", "margin"):
+        table.add_column(column, justify="left" if column in ("milestone", "metric by")
+                         else "right")
+    for r in rows:
+        table.add_row(escape(str(r["name"])), f"{r['metric']} by {r['by']}",
+                      f"{r['at_least']:,.0f}", f"{r['value']:,.0f}",
+                      "yes" if r["met"] else "[red]no[/]", f"{r['margin']:,.0f}")
+    return table
+
+
+def soft_table(plan: Plan) -> Table | None:
+    """Soft constraints the plan violates, with the penalty paid."""
+    violations = plan.table("violations")
+    if violations.empty:
+        return None
+    table = Table(title=f"soft constraints not met ({len(violations)}, penalty "
+                  f"{plan.kpis.get('violation_penalty', 0.0):,.2f} points)", title_justify="left")
+    table.add_column("constraint", no_wrap=True)
+    table.add_column("violation", justify="right")
+    for r in violations.head(SHOWN_ROWS).to_dict("records"):
+        table.add_row(escape(str(r["key"])), f"{float(r['amount']):,.6g} {r['unit']}")
+    if len(violations) > SHOWN_ROWS:
+        table.add_row("…", f"and {len(violations) - SHOWN_ROWS} more in violations.csv")
+    return table
+
+
+def binding_summary(plan: Plan) -> Table | None:
+    """Per family: how many constraints bind and the one worth most per extra unit."""
+    binding = plan.table("binding")
+    if binding.empty:
+        return None
+    table = Table(title="what binds (full list in binding.csv)", title_justify="left")
+    table.add_column("family")
+    table.add_column("binding", justify="right")
+    table.add_column("worth most per extra unit (objective points)")
+    for family, rows in binding.groupby("family", sort=True):
+        top = rows.sort_values("marginal_value", ascending=False, kind="stable").iloc[0]
+        table.add_row(str(family), str(len(rows)),
+                      f"{escape(str(top['constraint']))}: {float(top['marginal_value']):,.4g} "
+                      f"per {top['unit']}")
+    return table
+
+
+SHOWN_ROWS = 10
