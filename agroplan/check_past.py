@@ -29,6 +29,7 @@ import numpy as np
 from agroplan.actuals import Actuals
 from agroplan.check import check_plan
 from agroplan.check_arrays import Report, Violation
+from agroplan.check_soft import allow_reported
 from agroplan.inputs import PlanInputs
 from agroplan.past_rules import past_spend
 from agroplan.periods import quarter_index
@@ -84,15 +85,20 @@ def check_replan(inputs: PlanInputs, plan: Plan, actuals: Actuals) -> list[Viola
     (:func:`agroplan.replan.replan_inputs`).
     """
     found = check_plan(inputs, plan)
-    if actuals.table("spend").empty or "budget" in inputs.scenario.constraints.soft():
+    if actuals.table("spend").empty:
         return found + check_past(plan, actuals)
-    found = [v for v in found if not v.constraint.startswith("budget.per_quarter[")]
+    found = [v for v in found if not v.constraint.startswith(BUDGET_NAMES)]
     return found + _budget(inputs, plan, actuals) + check_past(plan, actuals)
+
+
+BUDGET_NAMES = ("budget.per_quarter[", "plan.violations[budget.per_quarter[")
+"""Checks that count the modelled spend of past quarters, which a re-plan replaces."""
 
 
 def _budget(inputs: PlanInputs, plan: Plan, actuals: Actuals) -> list[Violation]:
     """Budget rows with each past quarter's spend as recorded where ``spend.csv`` has it."""
     report = Report(1e-6)
+    allow_reported(inputs, plan, report)  # a soft budget may be exceeded by what is reported
     periods = list(inputs.periods)
     spend = plan.spend
     modelled_plan = np.array([float(spend.loc[spend["period"] == p, "usd"].sum())

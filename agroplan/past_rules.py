@@ -23,6 +23,7 @@ from agroplan.check_arrays import (
     read_decisions,
     spend_by_category,
 )
+from agroplan.check_soft import milestone_values
 from agroplan.inputs import PlanInputs
 from agroplan.periods import quarter_index, quarter_label, quarter_ordinal, quarter_year
 from agroplan.plan import SPEND_CATEGORIES, Plan
@@ -85,6 +86,8 @@ def rule_breaks(inputs: PlanInputs, actuals: Actuals) -> list[str]:
         _budget(inputs, actuals, lines)
     if "trade_targets" not in soft:
         _trade(inputs, d, as_of, lines)
+    if "milestones" not in soft:
+        _milestones(inputs, d, as_of, lines)
     return lines
 
 
@@ -208,3 +211,16 @@ def _trade(inputs: PlanInputs, d: Decisions, as_of: int, lines: list[str]) -> No
                          f"{target.total_usd / 1e6:,.6g} M USD, and the year is over; "
                          f"{_fix('trade_targets')} or set enforce: false")
 
+
+
+def _milestones(inputs: PlanInputs, d: Decisions, as_of: int, lines: list[str]) -> None:
+    """Enforced milestones due by ``as_of`` can no longer change."""
+    values = milestone_values(inputs, d)
+    for milestone in inputs.scenario.milestones:
+        due = list(inputs.periods).index(milestone.by)
+        value = values[milestone.name]
+        if milestone.enforce and due <= as_of and value < milestone.at_least - 1e-6 * max(
+                1.0, milestone.at_least):
+            lines.append(f"milestone[{milestone.name}]: {milestone.metric} by {milestone.by} "
+                         f"was {value:,.6g}, below the enforced {milestone.at_least:,.6g}, and "
+                         f"{milestone.by} is past; {_fix('milestones')} or set enforce: false")
