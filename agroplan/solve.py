@@ -250,9 +250,13 @@ def _figures(result: mathopt.SolveResult) -> tuple[float | None, float | None]:
 
 
 def _gap(objective: float | None, bound: float | None) -> float | None:
+    """Relative gap; None when unknown or when the objective is ~0 (a share of ~0 means
+    nothing: the command line shows the absolute gap |bound - objective| instead)."""
     if objective is None or bound is None or abs(bound) == float("inf"):
         return None
-    return abs(bound - objective) / max(abs(objective), 1e-9)
+    if abs(objective) < 1e-6:
+        return 0.0 if abs(bound - objective) < 1e-6 else None
+    return abs(bound - objective) / abs(objective)
 
 
 def extract_decisions(m: AgroModel, result: mathopt.SolveResult) -> Decisions:

@@ -23,9 +23,13 @@ import pyogrio
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rich.console import Console
 
 from agroplan.cli import main
+from agroplan.cli.plan import summary_table
 from agroplan.generate import generate_scenario
+from agroplan.plan import Plan
+from agroplan.solve import _gap
 
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"
 AGROPLAN = [sys.executable, "-m", "agroplan"]
@@ -170,12 +174,37 @@ def test_a_tiny_time_limit_gives_a_plan_with_its_gap_or_a_clear_message(tmp_path
     if done.returncode == 0:
         plan = json.loads((out / "plan.json").read_text())
         assert plan["status"] in ("feasible", "optimal")
-        if plan["status"] == "feasible":
+        if plan["status"] == "feasible" and abs(plan["objective"]) >= 1e-6:
             assert plan["relative_gap"] is not None and plan["relative_gap"] > 0
+        elif plan["status"] == "feasible":  # an objective of ~0: the gap is shown absolute
+            assert plan["relative_gap"] is None or plan["relative_gap"] == 0
         assert "relative gap" in done.stdout
     else:
         assert done.returncode == 5, text
         assert "no plan within" in done.stderr
+
+
+@pytest.mark.parametrize(("objective", "bound", "relative", "shown"), [
+    (100.0, 110.0, 0.1, "10.000 %"),
+    (-200.0, -150.0, 0.25, "25.000 %"),
+    (0.0, 0.0, 0.0, "0.000 %"),
+    # a first plan of nothing (objective 0) under a bound of 1,200 points was shown as a gap
+    # of 120,000,000,000 %: a share of ~0 means nothing, so the gap is shown absolute
+    (0.0, 1200.0, None, "1,200.00 (absolute: the objective is ~0)"),
+    (4e-7, -35.5, None, "35.50 (absolute: the objective is ~0)"),
+    (None, None, None, "-"),
+])
+def test_the_gap_of_an_objective_near_zero_is_shown_absolute(
+        objective: float | None, bound: float | None, relative: float | None, shown: str
+) -> None:
+    gap = _gap(objective, bound)
+    assert gap == (None if relative is None else pytest.approx(relative))
+    plan = Plan(scenario="tiny", status="feasible", solver="highs", objective=objective,
+                best_bound=bound, relative_gap=gap, solve_seconds=1.0, periods=("2027Q1",))
+    console = Console(record=True, width=120, file=io.StringIO())
+    console.print(summary_table(plan))
+    row = next(line for line in console.export_text().splitlines() if "relative gap" in line)
+    assert row.split("│")[2].strip() == shown
 
 
 # --------------------------------------------------------------------------- fuzzed configs
