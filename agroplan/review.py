@@ -80,12 +80,14 @@ class Review:
     trade
         year, baseline_usd, planned_to_date_usd, exports_to_date_usd, total_to_date_usd,
         target_usd, planned_exports_usd, projected_exports_usd, projected_total_usd, gap_usd,
-        met, projected_gap_usd, projected_met: one row per year from the horizon start to
+        met, projected_gap_usd, projected_met, status: one row per year from the horizon start to
         ``as_of`` and per target year. "To date" counts actual exports up to ``as_of`` (and
         the previous plan's exports of the same quarters); "projected" adds the re-plan's
         remaining quarters of that year; ``planned_exports_usd`` is the previous plan's whole
         year. Quarters outside the horizon count as 0; ``target_usd`` and the gaps are NaN
-        and ``met`` is None in a year without a target.
+        and ``met`` is None in a year without a target. ``status``: ``met`` (to date),
+        ``missed`` (the year ended by ``as_of`` below its target), ``open`` (the year is not
+        over) or "" (no target).
     """
 
     scenario: str
@@ -406,5 +408,8 @@ def _trade(inputs: PlanInputs, exports: pd.DataFrame, as_of: str,
         for prefix, total in (("", baseline + to_date), ("projected_", baseline + projected)):
             row[f"{prefix}gap_usd"] = np.nan if target is None else max(0.0, target - total)
             row[f"{prefix}met"] = None if target is None else bool(total >= target)
+        over = quarter_ordinal(f"{year}Q4") <= quarter_ordinal(as_of)
+        row["status"] = ("" if target is None else "met" if row["met"]
+                         else "missed" if over else "open")
         rows.append(row)
     return pd.DataFrame(rows)

@@ -206,6 +206,7 @@ def test_trade_to_date_from_the_actuals(review: Review) -> None:
     assert year["planned_to_date_usd"] == 1_280_000
     assert year["total_to_date_usd"] == 425_660_000
     assert (year["target_usd"], year["gap_usd"], year["met"]) == (425_000_000, 0, True)
+    assert year["status"] == "met"
     # re-plan 2027Q3: 35 heifers x 2,000 + 27 houses x 20,000 + AGM-002 100 places x 200
     assert year["projected_exports_usd"] == 1_260_000 + 630_000
     assert year["planned_exports_usd"] == 1_870_000
@@ -219,11 +220,12 @@ def test_trade_gap_and_a_target_year_after_the_horizon(
     inputs = build_plan_inputs(scenario, layers)
     trade = build_review(previous, hand_replan(previous), hand_actuals(), inputs).trade
     first, later = trade.to_dict("records")
-    assert (first["gap_usd"], first["met"]) == (340_000, False)
+    assert (first["gap_usd"], first["met"], first["status"]) == (340_000, False, "open")
     assert first["projected_total_usd"] == 426_290_000
     assert (first["projected_gap_usd"], first["projected_met"]) == (0, True)
     assert later["year"] == 2028 and later["exports_to_date_usd"] == 0
     assert later["gap_usd"] == 1e9 - 424_400_000 and later["met"] is False
+    assert later["status"] == "open"
 
 
 def test_the_page_is_offline_and_shows_the_deviations(

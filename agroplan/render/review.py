@@ -167,7 +167,7 @@ def _changes(review: Review, inputs: PlanInputs) -> str:
                   _num(_value(str(r["measure"]), num(r["previous"]))),
                   _num(_value(str(r["measure"]), num(r["current"]))),
                   _signed(str(r["measure"]), num(r["change"]))]
-                 for r in _records(review.remaining)]
+                 for r in _records(review.remaining) if num(r["previous"]) or num(r["current"])]
     rest = review.remaining_periods
     return (
         f"<h2>What the re-plan changed for the remaining quarters"
@@ -228,6 +228,11 @@ def _milestones(review: Review) -> str:
             "actually happened up to the as-of quarter.</p>")
 
 
+def _status(status: str) -> Cell:
+    text = {"met": "met", "missed": "missed", "open": "not yet"}.get(status, "-")
+    return (text, {"met": "ap-pos", "missed": "ap-neg"}.get(status, ""))
+
+
 def _trade(review: Review) -> str:
     trade = review.trade
     if trade.empty:
@@ -239,7 +244,7 @@ def _trade(review: Review) -> str:
 
     rows = [[str(r["year"]), _num(usd(r["baseline_usd"])), _num(usd(r["planned_to_date_usd"])),
              _num(usd(r["exports_to_date_usd"])), _num(usd(r["total_to_date_usd"])),
-             _num(usd(r["target_usd"])), _num(usd(r["gap_usd"])), _yes_no(r["met"]),
+             _num(usd(r["target_usd"])), _num(usd(r["gap_usd"])), _status(str(r["status"])),
              _num(usd(r["projected_total_usd"])), _num(usd(r["projected_gap_usd"]))]
             for r in _records(trade)]
     return ("<h2>Bilateral trade to date against the targets</h2>"
@@ -249,7 +254,8 @@ def _trade(review: Review) -> str:
                       "Projected gap"), rows, "ap-review")
             + '<p class="ap-note">Belarusian exports: heifers delivered, house kits of the '
             "houses built and equipment of the farms started, at the scenario's prices. Trade = "
-            "the yearly baseline + those exports in the year.</p>")
+            "the yearly baseline + those exports in the year; \"not yet\": the year is not over "
+            "and the target not reached so far.</p>")
 
 
 def _lookup(frame: pd.DataFrame, keys: Sequence[str], column: str) -> dict[tuple[str, ...], float]:
