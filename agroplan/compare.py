@@ -399,7 +399,8 @@ def places_from_layers(layers: Iterable[Layers]) -> Places:
 
 def _located(gdf: Any, columns: list[str]) -> pd.DataFrame:
     points = gdf.geometry
-    frame = pd.DataFrame({c: gdf[c].astype(str) for c in columns}, index=gdf.index.astype(str))
+    frame = pd.DataFrame({c: gdf[c].fillna("").astype(str) for c in columns},
+                         index=gdf.index.astype(str))
     frame["lon"] = [float(p.x) for p in points]
     frame["lat"] = [float(p.y) for p in points]
     return frame

@@ -302,6 +302,7 @@ def test_bad_arguments_name_the_path_and_the_fix(
                         "--out", str(tmp_path / "out"))
     assert got == code, out + err
     assert words in err
+    assert "✓ scenario" not in err  # refused before the baseline was solved
     if args and args[0] != str(empty / "broken.yaml"):
         assert args[0] in err
     assert not (tmp_path / "out").exists()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from agroplan.compare import Comparison, Places, PlanChanges
     from agroplan.layers import Layers
     from agroplan.plan import Plan
+    from agroplan.scenario import Scenario
     from agroplan.solve import Backend
 
 MAPS_DIR = Path("maps")
@@ -44,56 +46,92 @@ def default_out_dir(labels: Sequence[str]) -> Path:
     return MAPS_DIR / ("compare-" + "-vs-".join(slug(label) for label in labels))
 
 
-def load_plan(path: Path, solver: str | None, time_limit: float | None,
-              console: Console) -> tuple[Plan, Layers]:
-    """The plan of a plan folder, or of a scenario file solved now, and its layers.
+def check_sources(paths: Sequence[Path]) -> None:
+    """Refuse missing paths and folders that are not plans before anything is solved.
 
     Raises
     ------
     ConfigError
-        If ``path`` does not exist.
+        Naming every path that does not exist.
     OutputError
-        If ``path`` is a folder without ``plan.json``, or its plan has no solution.
-    InfeasibleError, SolverError
-        If a scenario file has no plan.
+        Naming every folder without ``plan.json``.
+    """
+    missing = [
+        f"{path}: no such scenario file or plan folder; give a scenario file "
+        "(e.g. data/scenarios/default.yaml) or a plan folder written by `agroplan plan` "
+        "(e.g. runs/default)" for path in paths if not path.exists()]
+    if missing:
+        raise ConfigError(missing)
+    not_plans = [
+        f"{path}: a folder but not a plan folder (no plan.json); give a plan folder "
+        "written by `agroplan plan` (e.g. runs/default) or a scenario file "
+        "(e.g. data/scenarios/default.yaml)"
+        for path in paths if path.is_dir() and not (path / "plan.json").is_file()]
+    if not_plans:
+        raise OutputError(not_plans)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One argument, read and validated: its scenario, layers and plan (``None`` until a
+    scenario file is solved)."""
+
+    path: Path
+    scenario: Scenario
+    layers: Layers
+    plan: Plan | None
+
+
+def read_sources(paths: Sequence[Path], console: Console) -> list[Source]:
+    """Read every argument (scenario files, plan folders and their layers) before any
+    solve, so a mistake in the last one does not wait for the first to be planned.
+
+    Raises
+    ------
+    ConfigError, DataError
+        For a missing path, a bad scenario or bad layers.
+    OutputError
+        For a folder that is not a plan folder, or a plan without a solution.
     """
     from agroplan.layers import read_layers
     from agroplan.plan_io import read_plan, read_plan_scenario
-
-    if path.is_dir():
-        if not (path / "plan.json").is_file():
-            raise OutputError(
-                f"{path}: a folder but not a plan folder (no plan.json); give a plan folder "
-                "written by `agroplan plan` (e.g. runs/default) or a scenario file "
-                "(e.g. data/scenarios/default.yaml)")
-        plan = read_plan(path)
-        if not plan.has_solution:
-            raise OutputError(f"{path}: the plan has no solution (status {plan.status}); "
-                              "solve it again with `agroplan plan` before comparing")
-        layers = read_layers(read_plan_scenario(path))
-        console.print(f"[green]✓[/] plan folder {escape(str(path))}: scenario "
-                      f"{escape(plan.scenario)}, {plan.status}")
-        return plan, layers
-    if not path.is_file():
-        raise ConfigError(
-            f"{path}: no such scenario file or plan folder; give a scenario file "
-            "(e.g. data/scenarios/default.yaml) or a plan folder written by `agroplan plan` "
-            "(e.g. runs/default)")
-    return _solve_scenario(path, solver, time_limit, console)
-
-
-def _solve_scenario(path: Path, solver: str | None, time_limit: float | None,
-                    console: Console) -> tuple[Plan, Layers]:
-    from agroplan.inputs import build_plan_inputs
-    from agroplan.layers import read_layers
     from agroplan.scenario import load_scenario
+
+    check_sources(paths)
+    found = []
+    for path in paths:
+        if path.is_dir():
+            plan = read_plan(path)
+            if not plan.has_solution:
+                raise OutputError(f"{path}: the plan has no solution (status {plan.status}); "
+                                  "solve it again with `agroplan plan` before comparing")
+            scenario = read_plan_scenario(path)
+            console.print(f"[green]✓[/] plan folder {escape(str(path))}: scenario "
+                          f"{escape(plan.scenario)}, {plan.status}")
+        else:
+            plan, scenario = None, load_scenario(path)
+        found.append(Source(path, scenario, read_layers(scenario), plan))
+    return found
+
+
+def solve_source(source: Source, solver: str | None, time_limit: float | None,
+                 console: Console) -> Plan:
+    """The plan of a source: read from its folder, or solved now from its scenario file.
+
+    Raises
+    ------
+    InfeasibleError, SolverError
+        If the scenario has no plan (the message names the file).
+    """
+    if source.plan is not None:
+        return source.plan
+    from agroplan.inputs import build_plan_inputs
     from agroplan.solve import solve
 
+    path, scenario = source.path, source.scenario
     started = time.perf_counter()
     with console.status(f"planning {escape(str(path))}"):
-        scenario = load_scenario(path)
-        layers = read_layers(scenario)
-        inputs = build_plan_inputs(scenario, layers)
+        inputs = build_plan_inputs(scenario, source.layers)
         try:
             plan = solve(inputs, backend=cast("Backend | None", solver),
                          time_limit_s=time_limit)
@@ -110,7 +148,7 @@ def _solve_scenario(path: Path, solver: str | None, time_limit: float | None,
             "limit; raise it with --time-limit or try another --solver")
     console.print(f"[green]✓[/] scenario {escape(str(path))}: {escape(scenario.name)}, "
                   f"{plan.status} ({time.perf_counter() - started:.1f} s)")
-    return plan, layers
+    return plan
 
 
 @click.command("compare")
@@ -141,17 +179,17 @@ def command(sources: tuple[Path, ...], out_dir: Path | None, solver: str | None,
         raise ConfigError(f"compare needs two or more plans, got {len(sources)}; give a "
                           "baseline and at least one other scenario file or plan folder")
     console, out = Console(stderr=True), Console()
-    loaded = [load_plan(path, solver, time_limit, console) for path in sources]
-    plans = [plan for plan, _ in loaded]
+    found = read_sources(sources, console)
+    plans = [solve_source(source, solver, time_limit, console) for source in found]
     labels = unique_labels([plan.scenario for plan in plans])
-    places = places_from_layers(layers for _, layers in loaded)
+    places = places_from_layers(source.layers for source in found)
     comparison = compare_plans(labels, plans, places)
     out.print(kpi_table(comparison))
     for changes in comparison.changes:
         for table in change_tables(changes, comparison.baseline, places):
             out.print(table)
     target = out_dir if out_dir is not None else default_out_dir(labels)
-    page, data = render_compare(comparison, plans, places, target, loaded[0][1].districts)
+    page, data = render_compare(comparison, plans, places, target, found[0].layers.districts)
     out.print(Text(f"data: {data}"), soft_wrap=True)
     click.echo(str(page))
 
