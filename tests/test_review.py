@@ -366,3 +366,15 @@ def test_review_page_and_map_open_offline(browser: Any, tmp_path: Path, review: 
             .locator("input").check()
         assert p.evaluate(hidden) is True
         assert opened.problems == []
+
+
+def test_cli_checks_the_actuals_of_the_replan(capsys: pytest.CaptureFixture[str],
+                                             tmp_path: Path,
+                                             solved: tuple[Plan, PlanInputs, Layers]) -> None:
+    folder = write_replan_folder(solved, tmp_path, str(tmp_path / "previous"))
+    deliveries = folder / "actuals" / "deliveries.csv"
+    deliveries.write_text(deliveries.read_text(encoding="utf-8").replace("FUZ-001", "XXX-999"),
+                          encoding="utf-8")
+    code, _, err = run(capsys, "review", str(folder), "--out", str(tmp_path / "r.html"))
+    assert code == 3 and "deliveries.csv" in err and "XXX-999" in err
+    assert not (tmp_path / "r.html").exists()

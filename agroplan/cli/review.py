@@ -50,56 +50,14 @@ def _previous_dir(plan_dir: Path, given: Path | None, recorded: str | None) -> P
                       "there any more; give it with --previous <plan folder>")
 
 
-def _read_actuals_csv(folder: Path, as_of: str) -> Actuals:
-    """The actuals tables of a re-plan folder, columns checked (no id checks).
-
-    Used only while :func:`agroplan.actuals.read_actuals` is not available.
-    """
-    import pandas as pd
-
-    from agroplan.actuals import ACTUALS_COLUMNS, Actuals
-
-    tables: dict[str, pd.DataFrame] = {}
-    problems = []
-    for name, columns in ACTUALS_COLUMNS.items():
-        path = folder / f"{name}.csv"
-        if not path.exists():
-            continue
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        except (OSError, ValueError) as exc:
-            problems.append(f"{path}: cannot read ({exc}); write it as CSV with the header "
-                            f"{','.join(columns)}")
-            continue
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            problems.append(f"{path}: missing column(s) {', '.join(missing)}; the header must be "
-                            f"{','.join(columns)}")
-            continue
-        numeric = [c for c in ("size_heads", "heads", "houses", "usd") if c in columns]
-        for column in numeric:
-            frame[column] = pd.to_numeric(frame[column], errors="coerce")
-            bad = frame.index[frame[column].isna()].tolist()
-            if bad:
-                problems.append(f"{path}: row {bad[0] + 2}, column {column}: not a number; "
-                                "write a number")
-        tables[name] = frame[list(columns)]
-    if problems:
-        raise DataError(problems)
-    return Actuals(as_of=as_of, source=str(folder), tables=tables)
-
-
 def _load_actuals(folder: Path, inputs: PlanInputs, as_of: str) -> Actuals:
+    """The actuals the re-plan used, read and checked like ``agroplan replan`` does."""
+    from agroplan.actuals import read_actuals
+
     if not folder.is_dir():
         raise DataError(f"{folder}: no actuals folder in the re-plan; `agroplan replan` writes "
                         "the actuals it used there, re-run it")
-    from agroplan import actuals as actuals_module
-
-    reader = getattr(actuals_module, "read_actuals", None)
-    if reader is None:
-        return _read_actuals_csv(folder, as_of)
-    found: Actuals = reader(folder, inputs, as_of)
-    return found
+    return read_actuals(folder, inputs, as_of)
 
 
 @click.command("review")
