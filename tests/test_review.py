@@ -40,6 +40,7 @@ from agroplan.render.review_map import (
 )
 from agroplan.review import Review, build_review
 from agroplan.scenario import load_scenario
+from agroplan.solve import solve
 
 AS_OF = "2027Q2"
 
@@ -192,6 +193,20 @@ def test_milestones_of_both_plans_side_by_side(solved: tuple[Plan, PlanInputs, L
     assert table.to_dict("records") == [{**base, "previous_value": 68, "previous_met": False,
                                          "previous_margin": -2, "current_value": 71,
                                          "current_met": True, "current_margin": 1}]
+
+
+def test_milestones_of_a_solved_plan_reach_the_page(tmp_path: Path) -> None:
+    scenario = load_scenario(TINY, overrides=[
+        "milestones=[{name: families-q3, metric: families_housed, by: 2027Q3, at_least: 70}]"])
+    layers = read_layers(scenario)
+    inputs = build_plan_inputs(scenario, layers)
+    previous = solve(inputs)
+    review = build_review(previous, hand_replan(previous), hand_actuals(), inputs)
+    (milestone,) = review.milestones.to_dict("records")
+    assert (milestone["previous_value"], milestone["previous_met"],
+            milestone["previous_margin"]) == (68, False, -2)
+    page = build_review_page(review, previous, hand_replan(previous), inputs)
+    assert "<td>families-q3</td>" in page and "missed" in page
 
 
 def test_trade_to_date_from_the_actuals(review: Review) -> None:
