@@ -195,7 +195,7 @@ def test_milestones_of_both_plans_side_by_side(solved: tuple[Plan, PlanInputs, L
                                          "current_met": True, "current_margin": 1}]
 
 
-def test_milestones_of_a_solved_plan_reach_the_page(tmp_path: Path) -> None:
+def test_milestones_of_a_solved_plan_reach_the_page() -> None:
     scenario = load_scenario(TINY, overrides=[
         "milestones=[{name: families-q3, metric: families_housed, by: 2027Q3, at_least: 70}]"])
     layers = read_layers(scenario)
