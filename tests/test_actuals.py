@@ -1,4 +1,4 @@
-"""Bad actuals through ``agroplan replan`` on the tiny fixture: each names its file, row and fix.
+"""Bad actuals on the tiny fixture: each names its file, row, column and fix, with its exit code.
 
 The tiny fixture (tests/fixtures/tiny/scenario.yaml): quarters 2027Q1..Q3, farms built in
 one quarter, sizes 100 and 200 head; AGM-001 (max 200, nearest hub HUB-AGM-RAIL) and
@@ -17,11 +17,12 @@ from test_cli_plan import run
 
 from agroplan.actuals import apply_land, read_actuals
 from agroplan.errors import ConfigError, DataError
-from agroplan.inputs import build_plan_inputs
+from agroplan.inputs import PlanInputs, build_plan_inputs
 from agroplan.layers import read_layers
 from agroplan.scenario import load_scenario
 
 CONFIG, DATA, INFEASIBLE = 2, 3, 4
+TINY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"
 
 GOOD = {
     "farms": "site_id,size_heads,build_start\nAGM-001,200,2027Q1\nFUZ-001,100,2027Q1\n",
@@ -125,17 +126,24 @@ BAD_DATA = [
 ]
 
 
+@pytest.fixture(scope="module")
+def tiny_inputs() -> PlanInputs:
+    config = load_scenario(TINY)
+    return build_plan_inputs(config, read_layers(config))
+
+
 @pytest.mark.parametrize(("edits", "expected"), BAD_DATA)
 def test_bad_actuals_exit_3_naming_file_row_and_fix(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path, tiny_scenario_path: Path,
-        edits: dict[str, str], expected: list[str]) -> None:
+        tmp_path: Path, tiny_inputs: PlanInputs, edits: dict[str, str],
+        expected: list[str]) -> None:
     folder = write_actuals(tmp_path / "actuals", {**GOOD, **edits})
-    code, _out, err = replan_cli(capsys, tiny_scenario_path, folder)
-    assert code == DATA, err
-    assert err.startswith("invalid data")
+    with pytest.raises(DataError) as caught:
+        read_actuals(folder, tiny_inputs, "2027Q2")
+    assert caught.value.exit_code == DATA  # what `agroplan replan` exits with
+    message = str(caught.value)
+    assert message.startswith("invalid data")
     for text in expected:
-        assert f"{folder}/{text}" in err.replace("\n    ", " ")
-    assert not (tmp_path / "out").exists()
+        assert f"{folder}/{text}" in message
 
 
 def test_every_problem_of_every_table_is_reported_at_once(
@@ -228,9 +236,8 @@ def test_a_soft_family_is_priced_not_refused(
 
 
 def test_read_actuals_converts_types_and_land_moves_the_release(tmp_path: Path,
-                                                                tiny_scenario_path: Path) -> None:
-    config = load_scenario(tiny_scenario_path)
-    inputs = build_plan_inputs(config, read_layers(config))
+                                                                tiny_inputs: PlanInputs) -> None:
+    inputs = tiny_inputs
     folder = write_actuals(tmp_path / "actuals", {
         **GOOD, "farms": GOOD["farms"] + "AGM-002,100,2027Q1\n",
         "land": "site_id,released_in\nAGM-002,2026Q3\ngn900002,2027Q1\n",
@@ -245,9 +252,8 @@ def test_read_actuals_converts_types_and_land_moves_the_release(tmp_path: Path,
     assert inputs.sites.loc["AGM-002", "available_index"] == 1  # the inputs are unchanged
 
 
-def test_read_actuals_raises_domain_errors(tmp_path: Path, tiny_scenario_path: Path) -> None:
-    config = load_scenario(tiny_scenario_path)
-    inputs = build_plan_inputs(config, read_layers(config))
+def test_read_actuals_raises_domain_errors(tmp_path: Path, tiny_inputs: PlanInputs) -> None:
+    inputs = tiny_inputs
     with pytest.raises(ConfigError):
         read_actuals(tmp_path, inputs, "2028Q1")
     with pytest.raises(DataError, match="unknown farm site"):
