@@ -71,7 +71,9 @@ def replace_folder(
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"{shown}: the output folder cannot be created ({_reason(exc)}); "
+        blocker = next((p for p in folder.parents if p.exists() and not p.is_dir()), None)
+        reason = f"{blocker} is a file, not a folder" if blocker else _reason(exc)
+        raise OutputError(f"{shown}: the output folder cannot be created ({reason}); "
                           "choose another folder with --out") from None
     _remove_stale(folder)
     _check_replaceable(shown, folder, replaceable)
