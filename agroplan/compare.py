@@ -250,15 +250,17 @@ def _milestone_rows(plans: Sequence[Plan]) -> list[KpiRow]:
     lists = [list(p.kpis.get("milestones") or []) for p in plans]
     if not any(lists):
         return []
-    met = [sum(1 for m in ms if m.get("met")) if ms or "milestones" in p.kpis else None
-           for ms, p in zip(lists, plans, strict=True)]
+    # a plan without milestones has none to meet: "-" rather than 0
+    met = [sum(1 for m in ms if m.get("met")) if ms else None for ms in lists]
     rows = [_row("milestones_met", "Milestones met", "count", met)]
     names = sorted({str(m.get("name")) for ms in lists for m in ms})
     for name in names:
         found = [next((m for m in ms if str(m.get("name")) == name), None) for ms in lists]
         sample = next(m for m in found if m is not None)
+        at_least = _number(sample.get("at_least"))
+        shown = "?" if at_least is None else f"{at_least:,g}"
         label = f"Milestone {name}: {sample.get('metric')} by {sample.get('by')} " \
-                f"(at least {sample.get('at_least')})"
+                f"(at least {shown})"
         rows.append(_row(f"milestone_{name}", label, "milestone",
                          [None if m is None else m.get("value") for m in found]))
     return rows

@@ -149,6 +149,7 @@ def test_key_figures_line_up_with_differences_from_the_baseline() -> None:
     assert rows["violations_count"].values == (None, 2.0)
     assert rows["milestones_met"].values == (None, 0.0)
     assert rows["milestone_m1"].values == (None, 80.0)
+    assert rows["milestone_m1"].label == "Milestone m1: families_housed by 2027Q4 (at least 90)"
     assert rows["objective"].deltas == (None, -2.5)
     assert rows["status"].values == ("optimal", "optimal")
     assert format_delta(rows["families_housed"], 1) == "−20 (−20.0 %)"
