@@ -182,11 +182,12 @@ def plan_changes(previous: Plan, plan: Plan) -> list[tuple[str, str, str]]:
     rows.append(("agro-towns added / dropped / moved in time", "",
                  f"{len(set(new_towns) - set(old_towns))} / "
                  f"{len(set(old_towns) - set(new_towns))} / {later}"))
-    for key, label, scale in (("herd_heads", "herd (last quarter), head", 1.0),
-                              ("families_housed", "families housed", 1.0),
-                              ("spend_usd", "spend, M USD", 1e6)):
-        rows.append((label, _fmt(previous.kpis.get(key), scale), _fmt(plan.kpis.get(key), scale)))
-    rows.append(("objective", _fmt(previous.objective, 1.0), _fmt(plan.objective, 1.0)))
+    for key, label, scale, digits in (("herd_heads", "herd (last quarter), head", 1.0, 0),
+                                      ("families_housed", "families housed", 1.0, 0),
+                                      ("spend_usd", "spend, M USD", 1e6, 1)):
+        rows.append((label, _fmt(previous.kpis.get(key), scale, digits),
+                     _fmt(plan.kpis.get(key), scale, digits)))
+    rows.append(("objective", _fmt(previous.objective, 1.0, 2), _fmt(plan.objective, 1.0, 2)))
     return rows
 
 
@@ -208,8 +209,8 @@ def _by_period(plan: Plan, name: str, column: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in sums.items()}
 
 
-def _fmt(value: Any, scale: float) -> str:
-    return "-" if value is None else f"{float(value) / scale:,.1f}"
+def _fmt(value: Any, scale: float, digits: int) -> str:
+    return "-" if value is None else f"{float(value) / scale:,.{digits}f}"
 
 
 def read_replan_actuals(plan_dir: str | Path, inputs: PlanInputs, as_of: str

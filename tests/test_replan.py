@@ -199,3 +199,23 @@ def test_replan_command_writes_checks_and_draws_then_check_verifies_the_past(
     code, out, err = run(capsys, "check", str(target))
     assert code == 7
     assert "past.houses[gn900003,2027Q2]" in out
+
+
+def test_a_rule_due_later_that_the_past_puts_out_of_reach_is_infeasible(tmp_path: Path) -> None:
+    # 41 families by 2027Q2 needs houses in 2027Q1: timber carries 40 houses a quarter
+    # (1,200 m3 / 30 m3); the original plan builds 22 + 19
+    enforced = "milestones=[{name: f41, metric: families_housed, by: 2027Q2, at_least: 41, " \
+               "enforce: true}]"
+    farms = {"farms": SHORT_SUPPLY["farms"]}
+    with pytest.raises(InfeasibleError) as caught:
+        replan_tiny(tmp_path, farms, "2027Q1", (enforced,))
+    assert "with the past fixed to the actuals to 2027Q1" in str(caught.value)
+    assert "a rule due later is out of reach" in str(caught.value)
+    assert replan_tiny(tmp_path, {**farms, **actuals_of_houses()}, "2027Q1",
+                       (enforced,)).plan.kpis["milestones"][0]["met"] is True
+
+
+def actuals_of_houses() -> dict[str, str]:
+    """One house in gn900001 in 2027Q1: 41 families by 2027Q2 are in reach again."""
+    return {"agro_towns": "settlement_id,developed_in\ngn900001,2027Q1\n",
+            "houses": "settlement_id,period,houses\ngn900001,2027Q1,1\n"}

@@ -78,6 +78,9 @@ def command(scenario: Path | None, actuals_dir: Path, as_of: str, previous: Path
         console.print(f"[green]✓[/] plan written to {escape(str(target))}")
         status.update("checking the plan")
         violations = check_replan(result.inputs, plan, result.actuals)
+    if previous_plan is not None and previous_plan.scenario != plan.scenario:
+        console.print(f"  [yellow]warning[/] {escape(str(previous))} is a plan of scenario "
+                      f"{escape(previous_plan.scenario)}, not {escape(plan.scenario)}")
     out.print(summary_table(plan))
     if previous_plan is not None:
         out.print(changes_table(plan_changes(previous_plan, plan), str(previous)))
