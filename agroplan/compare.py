@@ -218,6 +218,8 @@ def kpi_rows(plans: Sequence[Plan]) -> tuple[KpiRow, ...]:
     rows.append(KpiRow("status", "Status", "text", tuple(p.status for p in plans),
                        tuple(None for _ in plans)))
     rows.append(_row("relative_gap", "Relative gap", "share", [p.relative_gap for p in plans]))
+    rows.append(KpiRow("solver", "Solver", "text", tuple(p.solver for p in plans),
+                       tuple(None for _ in plans)))
     return tuple(rows)
 
 

@@ -241,10 +241,25 @@ def test_a_site_available_too_late_relocates_its_farm(
     assert kpis["families_housed"]["values"] == {"tiny": 68, "tiny-late": 70}
     assert kpis["families_housed"]["deltas"] == {"tiny-late": 2}
     assert kpis["farms"]["deltas"] == {"tiny-late": 0}
+    assert kpis["solver"]["values"] == {"tiny": "highs", "tiny-late": "highs"}
     assert data["families_by_quarter"][-1] == {"period": "2027Q3", "tiny": 68, "tiny-late": 70}
     # the terminal shows the same
     assert "relocated" in out and "AGM-001 → AGM-002" in out
     assert out.strip().splitlines()[-1] == str((out_dir / "compare.html").resolve())
+
+
+def test_the_solver_option_reaches_every_scenario(
+        capsys: pytest.CaptureFixture[str], variants: dict[str, Path], tmp_path: Path) -> None:
+    out_dir = tmp_path / "out"
+    code, _, err = run(capsys, "compare", str(variants["tiny"]), str(variants["late"]),
+                       "--out", str(out_dir), "--solver", "scip")
+    assert code == 0, err
+    data = json.loads((out_dir / "compare.json").read_text(encoding="utf-8"))
+    kpis = {row["key"]: row for row in data["kpis"]}
+    assert kpis["solver"]["values"] == {"tiny": "scip", "tiny-late": "scip"}
+    # the relocation is forced, whatever the solver; houses may split differently
+    assert [(f["kind"], f["site_before"], f["site_after"]) for f in data["changes"][0]["farms"]
+            ] == [("relocated", "AGM-001", "AGM-002")]
 
 
 def test_the_page_has_one_layer_per_plan_and_opens_offline(
