@@ -246,14 +246,18 @@ def test_the_current_folder_is_not_replaced(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- huge layers
 
 
-@pytest.mark.parametrize("command", ["plan", "explain", "check", "map", "compare"])
+@pytest.mark.parametrize("command", ["plan", "explain", "check", "map", "compare", "replan"])
 def test_every_command_that_reads_layers_refuses_a_huge_one(
         capsys: pytest.CaptureFixture[str], plan_folder: Path, tmp_path: Path,
         command: str) -> None:
     source = {"plan": [str(TINY), "--no-map", "--out", str(tmp_path / "run")],
               "explain": [str(TINY)], "check": [str(plan_folder)],
               "map": [str(plan_folder), "--out", str(tmp_path / "map.html")],
-              "compare": [str(plan_folder), str(plan_folder), "--out", str(tmp_path / "cmp")]}
+              "compare": [str(plan_folder), str(plan_folder), "--out", str(tmp_path / "cmp")],
+              "replan": [str(TINY), "--actuals", str(tmp_path / "actuals"), "--as-of", "2027Q2",
+                         "--no-map", "--out", str(tmp_path / "run")]}
+    if command == "replan" and not REPLAN.exists():
+        pytest.skip("agroplan replan is not written yet")
     code, err = run(capsys, command, *source[command], "--max-features", "2")
     assert code == DATA, err
     assert message(err).startswith("invalid data (3 problems):")
