@@ -26,7 +26,7 @@ from typing import TypeVar
 
 from agroplan.errors import OutputError
 
-__all__ = ["is_temporary", "replace_folder"]
+__all__ = ["check_folder", "is_temporary", "replace_folder"]
 
 T = TypeVar("T")
 WRITING, PREVIOUS = "writing", "previous"
@@ -65,15 +65,11 @@ def replace_folder(
     """
     shown = Path(target)
     folder = _real(shown)
-    if folder.parent == folder or _current().is_relative_to(folder):
-        raise OutputError(f"{shown}: would replace the root or the current folder; choose "
-                          "another folder with --out")
+    check_folder(shown, replaceable=replaceable)
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        blocker = next((p for p in folder.parents if p.exists() and not p.is_dir()), None)
-        reason = f"{blocker} is a file, not a folder" if blocker else _reason(exc)
-        raise OutputError(f"{shown}: the output folder cannot be created ({reason}); "
+        raise OutputError(f"{shown}: the output folder cannot be created ({_reason(exc)}); "
                           "choose another folder with --out") from None
     _remove_stale(folder)
     _check_replaceable(shown, folder, replaceable)
@@ -85,6 +81,34 @@ def replace_folder(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
+
+
+def check_folder(target: str | Path, *, replaceable: Callable[[Path], str | None]) -> None:
+    """Raise the error :func:`replace_folder` would raise before writing, without writing.
+
+    Commands call it before long work (a solve), so that a folder that cannot be written
+    is reported at once.
+
+    Raises
+    ------
+    OutputError
+        As :func:`replace_folder`, for the folder, its parent and its content.
+    """
+    shown = Path(target)
+    folder = _real(shown)
+    if folder.parent == folder or _current().is_relative_to(folder):
+        raise OutputError(f"{shown}: would replace the root or the current folder; choose "
+                          "another folder with --out")
+    existing = next(p for p in folder.parents if p.exists() or p.is_symlink())
+    if not existing.is_dir():
+        raise OutputError(f"{shown}: the output folder cannot be created ({existing} is a "
+                          "file, not a folder); choose another folder with --out")
+    _check_replaceable(shown, folder, replaceable)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"{shown}: cannot write the new folder beside it in {existing} (Permission denied); "
+            f"the new folder is written there and then swapped in, so make {existing} "
+            "writable or choose another folder with --out")
 
 
 def is_temporary(name: str) -> bool:

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import pyogrio.errors
 
-from agroplan.atomic_folder import replace_folder
+from agroplan.atomic_folder import check_folder, replace_folder
 from agroplan.errors import ConfigError, OutputError
 from agroplan.inputs import PlanInputs
 from agroplan.layers import Layers, read_layers
@@ -47,7 +47,8 @@ from agroplan.plan import PLAN_SCHEMA_VERSION, TABLE_COLUMNS, Plan
 from agroplan.plan_gpkg import write_gpkg
 from agroplan.scenario import LayerPaths, Scenario, validate_scenario
 
-__all__ = ["default_plan_folder", "read_plan", "read_plan_scenario", "write_plan"]
+__all__ = ["check_plan_folder", "default_plan_folder", "read_plan", "read_plan_scenario",
+           "write_plan"]
 
 PLAN_FILE, RUN_FILE, SCENARIO_FILE = "plan.json", "run.json", "scenario.json"
 RUNS_DIR = Path("runs")
@@ -114,6 +115,13 @@ def write_plan(
         return names
 
     return [folder / name for name in replace_folder(folder, fill, replaceable=_replaceable)]
+
+
+def check_plan_folder(out_dir: str | Path) -> None:
+    """Raise now the :class:`OutputError` that :func:`write_plan` into ``out_dir`` would
+    raise for the folder itself (read-only, not a folder, not a plan folder), without
+    writing; call it before a long solve."""
+    check_folder(out_dir, replaceable=_replaceable)
 
 
 def default_plan_folder(name: str, runs: Path = RUNS_DIR) -> Path:

@@ -126,6 +126,7 @@ def test_a_read_only_plan_folder_is_refused_and_left_as_it_was(
     done = agroplan("plan", str(TINY), "--out", str(old_run), "--no-map",
                     preexec=_without_permission_override)
     assert done.returncode == OUTPUT, done.stderr
+    assert "model built" not in done.stderr  # refused before the solve
     assert message(done.stderr) == (f"output error: {old_run}: the folder is read-only; make it "
                                    "writable or choose another folder with --out")
     assert snapshot(old_run) == old
@@ -140,6 +141,7 @@ def test_a_new_folder_in_a_read_only_folder_is_refused(
     done = agroplan("plan", str(TINY), "--out", str(parent / "run"), "--no-map",
                     preexec=_without_permission_override)
     assert done.returncode == OUTPUT, done.stderr
+    assert "model built" not in done.stderr  # refused before the solve
     assert (f"output error: {parent / 'run'}: cannot write the new folder beside it in {parent} "
             "(Permission denied)") in done.stderr
     assert f"make {parent} writable or choose another folder with --out" in done.stderr
@@ -152,6 +154,7 @@ def test_an_output_folder_inside_a_file_is_refused(
     blocker.write_text("a file, not a folder")
     code, err = run(capsys, "plan", str(TINY), "--out", str(blocker / "run"), "--no-map")
     assert code == OUTPUT, err
+    assert "model built" not in err  # refused before the solve
     assert message(err) == (f"output error: {blocker / 'run'}: the output folder cannot be "
                            f"created ({blocker} is a file, not a folder); choose another "
                            "folder with --out")
@@ -229,6 +232,7 @@ def test_a_folder_of_other_files_is_not_replaced(
     (tmp_path / "budget.xlsx").write_text("a planner's own file")
     code, err = run(capsys, "plan", str(TINY), "--out", str(tmp_path), "--no-map")
     assert code == OUTPUT, err
+    assert "model built" not in err  # refused before the solve
     assert message(err) == (f"output error: {tmp_path}: holds files that are not an agroplan "
                            "plan (budget.xlsx); a plan folder is replaced as a whole, so "
                            "choose a new or empty folder with --out")
@@ -238,6 +242,7 @@ def test_a_folder_of_other_files_is_not_replaced(
 def test_the_current_folder_is_not_replaced(tmp_path: Path) -> None:
     done = agroplan("plan", str(TINY), "--out", ".", "--no-map", cwd=tmp_path)
     assert done.returncode == OUTPUT, done.stderr
+    assert "model built" not in done.stderr  # refused before the solve
     assert message(done.stderr) == ("output error: .: would replace the root or the current "
                                    "folder; choose another folder with --out")
     assert os.listdir(tmp_path) == []

@@ -110,7 +110,7 @@ def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
     from agroplan.cli.check import violation_error, violations_table
     from agroplan.inputs import build_plan_inputs
     from agroplan.layers import read_layers
-    from agroplan.plan_io import default_plan_folder, write_plan
+    from agroplan.plan_io import check_plan_folder, default_plan_folder, write_plan
     from agroplan.scenario import load_scenario
     from agroplan.solve import solve
 
@@ -120,6 +120,7 @@ def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
         started = time.perf_counter()
         config = load_scenario(scenario, overrides)
         target = out_dir if out_dir is not None else default_plan_folder(config.name)
+        check_plan_folder(target)  # a folder that cannot be written fails before the solve
         layers = read_layers(config)
         timings["read"] = time.perf_counter() - started
         console.print(f"[green]✓[/] scenario {config.name}: {len(layers.farm_sites)} farm sites, "
