@@ -99,7 +99,9 @@ def check_folder(target: str | Path, *, replaceable: Callable[[Path], str | None
     if folder.parent == folder or _current().is_relative_to(folder):
         raise OutputError(f"{shown}: would replace the root or the current folder; choose "
                           "another folder with --out")
-    existing = next(p for p in folder.parents if p.exists() or p.is_symlink())
+    # the nearest existing parent, named as the user wrote it when possible
+    existing = next(p for p in (*shown.parents, *folder.parents)
+                    if p.exists() or p.is_symlink())
     if not existing.is_dir():
         raise OutputError(f"{shown}: the output folder cannot be created ({existing} is a "
                           "file, not a folder); choose another folder with --out")
