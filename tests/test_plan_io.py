@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 import resource
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -147,6 +149,29 @@ def test_a_failed_write_names_the_file_and_keeps_the_old_folder(
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no temporary folder left
+
+
+def test_a_folder_set_aside_by_a_killed_writer_is_put_back(
+        tiny: tuple[PlanInputs, Layers, Plan], tmp_path: Path) -> None:
+    inputs, layers, plan = tiny
+    folder = tmp_path / "run"
+    write_plan(plan, inputs, folder, layers=layers)
+    old = {p.name: p.read_bytes() for p in folder.iterdir()}
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    # where the folder cannot be swapped in one step, a writer killed between its two
+    # renames leaves the old folder set aside and its new one beside it
+    folder.rename(tmp_path / f".run.{gone.pid}.0123abcd.previous")
+    (tmp_path / f".run.{gone.pid}.4567cdef.writing").mkdir()
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1000, hard))
+    try:
+        with pytest.raises(OutputError, match=r"run/plan\.json: cannot be written"):
+            write_plan(replace(plan, objective=123.0), inputs, folder, layers=layers)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
 def test_a_plan_folder_is_replaced_as_a_whole(
