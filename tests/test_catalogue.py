@@ -77,6 +77,24 @@ def plan_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def replan_folder(plan_folder: Path) -> Path:
+    """A re-plan of the tiny scenario from empty actuals to 2027Q1, replacing ``plan_folder``."""
+    if not REPLAN.exists():
+        pytest.skip("agroplan replan is not written yet")
+    from agroplan.actuals import ACTUALS_COLUMNS
+
+    actuals = plan_folder.parent / "actuals"
+    actuals.mkdir()
+    for name, columns in ACTUALS_COLUMNS.items():
+        (actuals / f"{name}.csv").write_text(",".join(columns) + "\n", encoding="utf-8")
+    folder = plan_folder.parent / "replan"
+    done = agroplan("replan", str(TINY), "--actuals", str(actuals), "--as-of", "2027Q1",
+                    "--previous", str(plan_folder), "--out", str(folder), "--no-map")
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
 @pytest.fixture
 def old_run(plan_folder: Path, tmp_path: Path) -> Path:
     """A writable copy of the tiny plan folder, alone in its parent."""
@@ -251,10 +269,11 @@ def test_the_current_folder_is_not_replaced(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- huge layers
 
 
-@pytest.mark.parametrize("command", ["plan", "explain", "check", "map", "compare", "replan"])
+@pytest.mark.parametrize("command", ["plan", "explain", "check", "map", "compare", "replan",
+                                     "review"])
 def test_every_command_that_reads_layers_refuses_a_huge_one(
         capsys: pytest.CaptureFixture[str], plan_folder: Path, tmp_path: Path,
-        command: str) -> None:
+        request: pytest.FixtureRequest, command: str) -> None:
     source = {"plan": [str(TINY), "--no-map", "--out", str(tmp_path / "run")],
               "explain": [str(TINY)], "check": [str(plan_folder)],
               "map": [str(plan_folder), "--out", str(tmp_path / "map.html")],
@@ -263,6 +282,9 @@ def test_every_command_that_reads_layers_refuses_a_huge_one(
                          "--no-map", "--out", str(tmp_path / "run")]}
     if command == "replan" and not REPLAN.exists():
         pytest.skip("agroplan replan is not written yet")
+    if command == "review":
+        source["review"] = [str(request.getfixturevalue("replan_folder")),
+                            "--out", str(tmp_path / "review.html")]
     code, err = run(capsys, command, *source[command], "--max-features", "2")
     assert code == DATA, err
     assert message(err).startswith("invalid data (3 problems):")
