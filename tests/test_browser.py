@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import sync_playwright
+from conftest import ARTIFACTS
 from test_render import TINY, XSS, Solved, copy_with_hostile_names, solve_scenario
 
 from agroplan.render import render_outputs
@@ -21,10 +21,7 @@ from agroplan.render.map import BASEMAP_NAME, OVERLAYS, TILES_NAME
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# the session's one headless chromium is the `browser` fixture of conftest.py
 
 
 @dataclass
@@ -40,17 +37,6 @@ class Opened:
     def problems(self) -> list[str]:
         return self.errors + [f"request {u}" for u in self.blocked] + [
             f"dialog {d}" for d in self.dialogs]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (./.ci/run does)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from test_browser import ARTIFACTS, open_offline
 
 from agroplan.cli import main
 from agroplan.compare import (
@@ -364,34 +365,25 @@ def compare_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.browser
-def test_each_plan_is_a_layer_that_turns_on_and_off_offline(compare_page: Path) -> None:
-    from playwright.sync_api import sync_playwright
-    from test_browser import ARGS, ARTIFACTS, CHROMIUM, open_offline
+def test_each_plan_is_a_layer_that_turns_on_and_off_offline(browser: Any,
+                                                            compare_page: Path) -> None:
+    # the session's one headless chromium (a second sync Playwright would clash with it)
+    with open_offline(browser, compare_page) as opened:
+        page = opened.page
+        page.screenshot(path=str(ARTIFACTS / "compare-tiny.png"), full_page=True)
+        assert opened.problems == []
+        labels = [t.strip() for t in
+                  page.locator(".leaflet-control-layers label").all_inner_texts()]
+        assert labels == ["Districts", "tiny (baseline)", "tiny-small"]
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (./.ci/run does)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            with open_offline(browser, compare_page) as opened:
-                page = opened.page
-                page.screenshot(path=str(ARTIFACTS / "compare-tiny.png"), full_page=True)
-                assert opened.problems == []
-                labels = [t.strip() for t in
-                          page.locator(".leaflet-control-layers label").all_inner_texts()]
-                assert labels == ["Districts", "tiny (baseline)", "tiny-small"]
+        def drawn(plan: int) -> tuple[int, int]:
+            return (page.locator(f"path.ap-farm.ap-plan-{plan}").count(),
+                    page.locator(f"path.ap-town.ap-plan-{plan}").count())
 
-                def drawn(plan: int) -> tuple[int, int]:
-                    return (page.locator(f"path.ap-farm.ap-plan-{plan}").count(),
-                            page.locator(f"path.ap-town.ap-plan-{plan}").count())
-
-                assert (drawn(0), drawn(1)) == ((2, 3), (3, 3))
-                toggle = page.locator(".leaflet-control-layers label", has_text="tiny-small")
-                toggle.locator("input").uncheck()
-                assert (drawn(0), drawn(1)) == ((2, 3), (0, 0))
-                toggle.locator("input").check()
-                assert drawn(1) == (3, 3)
-                assert page.locator("table").first.inner_text().startswith("Figure")
-        finally:
-            browser.close()
+        assert (drawn(0), drawn(1)) == ((2, 3), (3, 3))
+        toggle = page.locator(".leaflet-control-layers label", has_text="tiny-small")
+        toggle.locator("input").uncheck()
+        assert (drawn(0), drawn(1)) == ((2, 3), (0, 0))
+        toggle.locator("input").check()
+        assert drawn(1) == (3, 3)
+        assert page.locator("table").first.inner_text().startswith("Figure")

@@ -20,7 +20,6 @@ from typing import Any
 import pandas as pd
 import pytest
 from test_browser import ARTIFACTS, open_offline
-from test_browser import browser as browser  # the session's headless chromium
 from test_cli_plan import run
 from test_render import TINY, XSS, copy_with_hostile_names, solve_scenario
 
