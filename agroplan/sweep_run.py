@@ -10,6 +10,7 @@ only the runs in flight; run again with ``resume`` and only the missing runs are
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,9 +120,10 @@ def run_sweep(sweep: Sweep, out_dir: Path, client: Any, *, resume: bool = True,
         on_start(len(todo), len(skipped))
     if not resume or earlier is None:
         write_results(results_frame(rows, names), out_dir)
+    token = uuid.uuid4().hex[:8]  # two sweeps on one cluster never share a task
     futures = {
         client.submit(run_one, str(sweep.scenario_path), spec, sweep.config.time_limit_s,
-                      key=f"agroplan-sweep-{spec.run_id}", pure=False): spec
+                      key=f"agroplan-sweep-{spec.run_id}-{token}", pure=False): spec
         for spec in todo
     }
     executed: list[str] = []
