@@ -16,13 +16,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+from test_model import make_inputs, scenario
 
 from agroplan.check import check_plan
 from agroplan.errors import ConfigError
+from agroplan.explain import explain
 from agroplan.inputs import PlanInputs, build_plan_inputs
 from agroplan.layers import read_layers
 from agroplan.plan import Plan
-from agroplan.scenario import load_scenario
+from agroplan.scenario import Scenario, load_scenario
 from agroplan.solve import solve
 
 FAMILIES_60_BY_Q2 = ("milestones=[{name: fam, metric: families_housed, by: 2027Q2, "
@@ -118,3 +122,53 @@ def test_lexicographic_soft_minimises_violations_first(tiny_scenario_path: Path)
                           "objective.kind=lexicographic")
     assert plan.table("violations")["amount"].sum() == pytest.approx(300_000, rel=1e-3)
     assert check_plan(inputs, plan) == []
+
+
+# ----------------------------------------------------------------- random instances
+
+FAMILIES = ("budget", "supply_heifers", "supply_timber", "land", "house_plots",
+            "returning_families", "workforce", "milestones")
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    soft=st.dictionaries(st.sampled_from(FAMILIES), st.sampled_from([0.05, 5.0, 500.0]),
+                         max_size=3),
+    metric=st.sampled_from(["families_housed", "herd_heads", "farms_operational"]),
+    at_least=st.integers(0, 40),
+    heifers=st.integers(0, 120),
+    budget=st.sampled_from([60_000, 150_000, 1e9]),
+    workers=st.sampled_from([0, 5]),
+)
+def test_random_soft_instances_pass_the_checker_or_are_explained(
+    soft: dict[str, float], metric: str, at_least: int, heifers: int, budget: float,
+    workers: int,
+) -> None:
+    """Any small instance with random soft families and an enforced milestone: a plan
+    passes the independent checker with its violations; no plan is explained by groups
+    that are hard in the scenario."""
+    sc = scenario(farms={"sizes_heads": [50, 100], "workers_per_100_head": workers,
+                         "fodder_ha_per_head": 1.0},
+                  houses={"timber_m3_per_house": 15, "belarus_kit_usd": 2000},
+                  agro_towns={"infrastructure_usd": 20000},
+                  budget={"usd_per_quarter": budget, "carry_over": True})
+    raw = sc.model_dump()
+    raw["constraints"] = {f: {"mode": "soft", "penalty": p} for f, p in soft.items()}
+    raw["milestones"] = [{"name": "m", "metric": metric, "by": sc.periods[-1],
+                          "at_least": at_least, "enforce": True}]
+    sc = Scenario.model_validate(raw)
+    inputs = make_inputs(sc, sites={"S0": (0, 150), "S1": (1, 150)},
+                         towns={"J0": (0, 10, 12), "J1": (1, 8, 6)},
+                         heifers={"BY-A": heifers}, timber={"BY-A": 300}, land=80)
+    plan = solve(inputs)
+    event(f"status {plan.status}, {len(plan.table('violations'))} violations")
+    if plan.has_solution:
+        assert check_plan(inputs, plan) == []
+        assert set(plan.table("violations")["family"]) <= set(soft)
+        [row] = plan.kpis["milestones"]
+        assert row["met"] or "milestones" in soft
+    else:
+        assert plan.status == "infeasible"
+        result = explain(inputs)
+        assert not result.feasible and result.conflicts
+        assert {c.group.split(".")[0] for c in result.conflicts}.isdisjoint(soft)
