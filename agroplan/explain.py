@@ -90,6 +90,9 @@ class Explanation:
     """True when no config group can explain it (the relaxed model has no plan either)."""
     certain: bool = True
     """False when a solve ran out of time, so the set may not be minimal."""
+    notes: tuple[str, ...] = ()
+    """Pre-solve findings that do not prove infeasibility but often explain a conflict
+    (no site allows the smallest farm size, more families than plots, …)."""
     solves: int = 0
     seconds: float = 0.0
 
@@ -125,6 +128,9 @@ class Explanation:
                 out.append("    (relaxing this alone is not enough; another conflict remains)")
         if not self.certain:
             out.append("(a solve hit its time limit: the set may not be minimal)")
+        if self.notes:
+            out.append("related findings of the pre-solve checks:")
+            out.extend(f"- {note}" for note in self.notes)
         return out
 
 
@@ -170,7 +176,9 @@ def explain(inputs: PlanInputs, *, time_limit_s: float = 60.0) -> Explanation:
     """
     started = time.perf_counter()
     scenario = inputs.scenario
-    blocking = tuple(f.message for f in check_inputs(inputs) if f.blocking)
+    findings = check_inputs(inputs)
+    blocking = tuple(f.message for f in findings if f.blocking)
+    notes = tuple(f.message for f in findings if not f.blocking)
     if blocking:
         return Explanation(scenario.name, False, findings=blocking,
                            seconds=time.perf_counter() - started)
@@ -193,7 +201,7 @@ def explain(inputs: PlanInputs, *, time_limit_s: float = 60.0) -> Explanation:
                            seconds=time.perf_counter() - started)
     if _feasible(e, hard=set(), time_limit_s=time_limit_s) is not True:
         return Explanation(scenario.name, False, structural=True, certain=e.certain,
-                           solves=e.solves, seconds=time.perf_counter() - started)
+                           notes=notes, solves=e.solves, seconds=time.perf_counter() - started)
     sets: list[set[str]] = []
     relaxed: set[str] = set()  # groups of the conflicts found so far
     while len(sets) < MAX_SETS:
@@ -208,7 +216,7 @@ def explain(inputs: PlanInputs, *, time_limit_s: float = 60.0) -> Explanation:
         _conflict(e, scenario, group, kept, relaxed - kept, index, time_limit_s)
         for index, kept in enumerate(sets) for group in sorted(kept))
     return Explanation(scenario.name, False, conflicts=conflicts, certain=e.certain,
-                       solves=e.solves, seconds=time.perf_counter() - started)
+                       notes=notes, solves=e.solves, seconds=time.perf_counter() - started)
 
 
 MAX_SETS = 5

@@ -131,3 +131,18 @@ def test_cli_explain_of_a_feasible_scenario_exits_0(capsys: pytest.CaptureFixtur
                                                     tiny_scenario_path: Path) -> None:
     code, out, _err = _run(capsys, "explain", str(tiny_scenario_path))
     assert code == 0 and "has a plan; nothing conflicts" in out
+
+
+def test_a_site_size_rule_no_site_meets_is_named_beside_the_milestone(
+        tiny_scenario_path: Path) -> None:
+    """No tiny site allows a 5,000-head farm, so no herd can stand: the herd milestone is
+    the one config group in conflict, and the pre-solve finding names the size rule."""
+    result = _explain(tiny_scenario_path, "farms.sizes_heads=[5000]",
+                      "milestones=[{name: herd, metric: herd_heads, by: 2027Q3, "
+                      "at_least: 100, enforce: true}]")
+    assert [c.group for c in result.conflicts] == ["milestones.0"]
+    [item] = result.conflicts[0].items
+    assert (item.limit, item.needed, item.amount) == pytest.approx((100, 0, 100))
+    assert any("no farm site allows the smallest farm (5000 head)" in note
+               for note in result.notes)
+    assert "lower farms.sizes_heads" in "\n".join(result.lines())
