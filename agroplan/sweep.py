@@ -61,6 +61,12 @@ RUN_COLUMNS: dict[str, str] = {
 RESULTS_PARQUET, RESULTS_CSV = "results.parquet", "results.csv"
 
 
+class SweepFileError(ConfigError):
+    """A sweep file is wrong (exit code 2, as for a scenario file)."""
+
+    title = "invalid sweep file"
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
@@ -152,22 +158,23 @@ def load_sweep(path: str | Path) -> Sweep:
 
     Raises
     ------
+    SweepFileError
+        A :class:`ConfigError` naming the sweep file and the key for every problem found.
     ConfigError
-        Naming the sweep file and the key for every problem found, or the scenario's own
-        problems when the base scenario does not load.
+        The scenario's own problems, when the base scenario does not load.
     """
     file = Path(path)
     raw = _read_yaml(file)
     try:
         config = SweepConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(describe(exc, file, SweepConfig)) from None
+        raise SweepFileError(describe(exc, file, SweepConfig)) from None
     problems = [f"{file}: {line}" for line in check_parameters(config)]
     if problems:
-        raise ConfigError(problems)
+        raise SweepFileError(problems)
     scenario_path = (file.parent / config.scenario).resolve()
     if not scenario_path.is_file():
-        raise ConfigError(f"{file}: scenario: {config.scenario} not found (looked for "
+        raise SweepFileError(f"{file}: scenario: {config.scenario} not found (looked for "
                           f"{scenario_path}); the path is relative to the sweep file")
     base = load_scenario(scenario_path)
     runs = plan_runs(config, base, file)
@@ -176,20 +183,21 @@ def load_sweep(path: str | Path) -> Sweep:
 
 def _read_yaml(file: Path) -> dict[str, Any]:
     if not file.is_file():
-        raise ConfigError(f"{file}: sweep file not found; check the path")
+        raise SweepFileError(f"{file}: sweep file not found; check the path")
     if file.stat().st_size > MAX_SWEEP_BYTES:
-        raise ConfigError(f"{file}: too large for a sweep file (limit {MAX_SWEEP_BYTES:,} bytes)")
+        raise SweepFileError(
+            f"{file}: too large for a sweep file (limit {MAX_SWEEP_BYTES:,} bytes)")
     try:
         data = yaml.load(file.read_text(encoding="utf-8"), Loader=_NoAliasLoader)  # safe
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: cannot be read as UTF-8 text ({exc})") from None
+        raise SweepFileError(f"{file}: cannot be read as UTF-8 text ({exc})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{file}:{where} malformed YAML ({problem})") from None
+        raise SweepFileError(f"{file}:{where} malformed YAML ({problem})") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{file}: the top level must be a mapping of keys (scenario:, mode:, "
+        raise SweepFileError(f"{file}: the top level must be a mapping of keys (scenario:, mode:, "
                           f"parameters:, ...), found {type(data).__name__}")
     return data
 
@@ -265,7 +273,7 @@ def plan_runs(config: SweepConfig, base: Scenario, file: Path | None = None) -> 
     if pareto is not None:
         by = pareto.by or base.periods[-1]
         if by not in base.periods:
-            raise ConfigError(f"{file or 'sweep file'}: pareto.by: {by} lies outside the "
+            raise SweepFileError(f"{file or 'sweep file'}: pareto.by: {by} lies outside the "
                               f"scenario's horizon {base.periods[0]}..{base.periods[-1]}")
         points = [{**p, PARETO_KEY: eps} for p in points for eps in pareto.epsilons()]
     runs: dict[str, RunSpec] = {}

@@ -196,7 +196,8 @@ def test_cli_reports_a_bad_sweep_file_in_one_line(
     path.write_text("scenario: x.yaml\nparameters: {a: [1], a: [2]}\n", encoding="utf-8")
     assert cli(["sweep", str(path)]) == 2
     _, err = capsys.readouterr()
-    assert "key 'a' appears twice" in err and str(path) in err and "Traceback" not in err
+    assert err.startswith("invalid sweep file: ") and "key 'a' appears twice" in err
+    assert str(path) in err and "Traceback" not in err
 
 
 def test_grid_random_and_pareto_runs_are_planned_in_order_with_stable_ids(

@@ -27,6 +27,12 @@ from agroplan.errors import ConfigError
 SWEEPS_DIR = Path("runs") / "sweeps"
 
 
+class SchedulerError(ConfigError):
+    """``--scheduler`` names no reachable dask scheduler (exit code 2, a bad option)."""
+
+    title = "cannot use the dask scheduler"
+
+
 @click.command("sweep")
 @click.argument("sweep_file", metavar="SWEEP.yaml",
                 type=click.Path(dir_okay=False, path_type=Path))
@@ -34,7 +40,8 @@ SWEEPS_DIR = Path("runs") / "sweeps"
               help="Address of a running dask scheduler, e.g. tcp://10.0.0.5:8786  "
                    "[default: start a local cluster]")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
-              help="Worker processes of the local cluster  [default: the number of cores]")
+              help="Worker processes of the local cluster  [default: the number of cores, at most "
+                   "one per run]")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Results folder  [default: runs/sweeps/<sweep file name>]")
 @click.option("--resume/--no-resume", default=True, show_default=True,
@@ -52,12 +59,13 @@ def command(sweep_file: Path, scheduler: str | None, workers: int | None,
     from agroplan.sweep_run import run_sweep
 
     if scheduler is not None and workers is not None:
-        raise ConfigError("--workers sets the size of a local cluster; with --scheduler the "
+        raise SchedulerError("--workers sets the size of a local cluster; with --scheduler the "
                           "cluster's own workers run the sweep, so give one or the other")
     sweep = load_sweep(sweep_file)
     target = out_dir if out_dir is not None else SWEEPS_DIR / sweep_file.stem
     console, out = Console(stderr=True), Console()
-    with _client(scheduler, workers or os.cpu_count() or 1, console) as client, Progress(
+    size = workers or max(1, min(os.cpu_count() or 1, len(sweep.runs)))
+    with _client(scheduler, size, console) as client, Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task("sweep", total=len(sweep.runs))
@@ -89,7 +97,7 @@ def _client(address: str | None, workers: int, console: Console) -> Iterator[Any
         try:
             client = Client(address, timeout="20s")  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as exc:
-            raise ConfigError(f"--scheduler {address}: cannot connect ({exc}); check the "
+            raise SchedulerError(f"--scheduler {address}: cannot connect ({exc}); check the "
                               "address and that the scheduler is running") from None
         with client:
             yield client
