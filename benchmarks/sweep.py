@@ -29,7 +29,10 @@ from _common import machine, median, table
 
 DEFAULT = Path(__file__).resolve().parent.parent / "data" / "sweeps" / "benchmark-16.yaml"
 HEADERS = ("repetition", "runs", "workers", "serial s", "parallel s", "ratio", "start s",
-           "ratio with start", "same plans")
+           "ratio with start", "run s serial", "run s parallel", "same plans")
+"""``run s``: the runs' own wall seconds summed. More in parallel than in serial means each
+run is slower when the cores are shared; parallel s above ``run s parallel / workers`` is
+time a worker sat idle at the end (the last runs finish one at a time)."""
 
 
 def _warm() -> None:
@@ -65,6 +68,11 @@ def parallel(sweep: Any, workers: int) -> tuple[float, float, list[dict[str, Any
     return seconds, start_s, rows
 
 
+def run_seconds(rows: list[dict[str, Any]]) -> float:
+    """The runs' own wall seconds, summed."""
+    return float(sum(r.get("wall_s") or 0.0 for r in rows))
+
+
 def same_plans(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> str:
     """How many runs gave the same status, families housed and objective (to 1e-6)."""
     by_id = {r["run_id"]: r for r in b}
@@ -98,12 +106,13 @@ def main() -> None:
         parallel_s, start_s, parallel_rows = parallel(sweep, args.workers)
         rows.append([repetition, len(sweep.runs), args.workers, serial_s, parallel_s,
                      serial_s / parallel_s, start_s, serial_s / (parallel_s + start_s),
+                     run_seconds(serial_rows), run_seconds(parallel_rows),
                      same_plans(serial_rows, parallel_rows)])
         print(f"repetition {repetition} done", file=sys.stderr)
     if len(rows) > 1:
         columns = list(zip(*rows, strict=True))
         rows.append(["median", len(sweep.runs), args.workers,
-                     *(median(list(columns[i])) for i in range(3, 8)), ""])
+                     *(median(list(columns[i])) for i in range(3, 10)), ""])
     print(table(HEADERS, rows))
     print(f"\nload average after: {machine().rsplit('load average ', 1)[-1]}")
 
