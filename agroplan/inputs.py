@@ -70,7 +70,8 @@ class PlanInputs:
         site's ``cattle.hubs_per_site`` nearest hubs), road km.
     reach
         Columns ``site_id``, ``settlement_id``, ``distance_km``: settlements within
-        commuting reach of each site, road km.
+        commuting reach of each site (at most ``distances.settlements_per_site`` nearest
+        per site when set), road km.
     budget_usd
         Index periods: budget per quarter, USD.
     """
@@ -253,13 +254,24 @@ def _nearest_hubs(hubs: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, scenario: Sce
 
 def _reach(sites: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, scenario: Scenario
            ) -> pd.DataFrame:
-    """Site-settlement pairs within ``distances.commuting_radius_km`` by road."""
+    """Site-settlement pairs within ``distances.commuting_radius_km`` by road.
+
+    With ``distances.settlements_per_site`` = k, only each site's k nearest settlements
+    within reach are kept (ties: lower settlement id, as the layers are sorted by id).
+    """
     columns = ["site_id", "settlement_id", "distance_km"]
     if len(sites) == 0 or len(towns) == 0:
         return _empty_pairs(columns)
     crs = scenario.distances.metric_crs
     km = _road_km(_xy(sites, crs), _xy(towns, crs), scenario.distances.road_circuity)
-    s_idx, j_idx = np.nonzero(km <= scenario.distances.commuting_radius_km)
+    within = km <= scenario.distances.commuting_radius_km
+    k = scenario.distances.settlements_per_site
+    if k is not None and k < len(towns):
+        nearest = np.argsort(km, axis=1, kind="stable")[:, :k]
+        kept = np.zeros_like(within)
+        np.put_along_axis(kept, nearest, True, axis=1)
+        within &= kept
+    s_idx, j_idx = np.nonzero(within)
     return pd.DataFrame({
         "site_id": np.asarray(sites.index)[s_idx],
         "settlement_id": np.asarray(towns.index)[j_idx],

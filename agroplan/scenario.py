@@ -161,6 +161,10 @@ class Distances(_Model):
     """Route distance origin -> hub = great-circle distance x this factor."""
     commuting_radius_km: Pos = 25
     """Workers live within this road distance of their farm, km."""
+    settlements_per_site: Annotated[int, Field(ge=1)] | None = None
+    """Workers of a farm come from at most this many settlements: the site's nearest ones
+    within commuting reach (ties: lower settlement id). ``null`` (default): every settlement
+    within reach. A smaller model for large scenarios, at the price of fewer choices."""
 
     @field_validator("metric_crs")
     @classmethod

@@ -34,6 +34,7 @@ from agroplan.model.kpis import compute_kpis
 from agroplan.model.precheck import Finding, check_inputs
 from agroplan.model.tables import Decisions, binding_table, build_tables
 from agroplan.plan import Plan, Status
+from agroplan.warmstart import warm_start
 
 __all__ = ["Finding", "Progress", "check_inputs", "solve"]
 
@@ -158,7 +159,8 @@ def _solve_levels(m: AgroModel, settings: Settings, report: Progress, deadline: 
     levels = model_levels(m)
     stopped_early = False
     last = LevelResult("no_solution", None, None, None)
-    hint: dict[mathopt.Variable, float] | None = None
+    # large models start from a warm start (agroplan/warmstart.py); later levels from the last
+    hint = warm_start(m, deadline - time.perf_counter())
     for i, level in enumerate(levels):
         set_objective(m, level)
         report("level", {"name": level})

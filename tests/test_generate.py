@@ -53,6 +53,17 @@ def test_points_lie_inside_their_district(tmp_path: Path) -> None:
     assert len(districts) == 6
 
 
+def test_large_sizes_keep_ten_settlements_per_site(tmp_path: Path) -> None:
+    """From 800 settlements on, a farm's workers come from its ten nearest settlements."""
+    small = load_scenario(generate_scenario(ScenarioSize(40, 20, 1, 1, 4, 4), 0, tmp_path / "s"))
+    assert small.distances.settlements_per_site is None
+    large = ScenarioSize(800, 20, 1, 1, 4, 4)
+    scenario = load_scenario(generate_scenario(large, 0, tmp_path / "l"))
+    assert scenario.distances.settlements_per_site == 10
+    reach = build_plan_inputs(scenario, read_layers(scenario)).reach
+    assert reach.groupby("site_id").size().max() == 10
+
+
 def test_xl_counts_are_those_of_the_issue() -> None:
     assert SIZES["XL"] == ScenarioSize(2000, 1000, 6, 8, 20, 16)
 

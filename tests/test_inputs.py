@@ -107,6 +107,25 @@ def test_settlements_within_commuting_reach() -> None:
     assert len(wider) == 4
 
 
+def test_settlements_per_site_keeps_each_sites_nearest() -> None:
+    """Radius 50 km reaches all four pairs; one settlement per site keeps S1-J1 (5.2 road
+    km, not ~30) and S2-J2 (7.8); two keep all four; null (default) keeps every pair."""
+    nearest = build_plan_inputs(scenario(commuting_radius_km=50, settlements_per_site=1),
+                                make_layers()).reach
+    assert list(zip(nearest["site_id"], nearest["settlement_id"], strict=True)) == [
+        ("S1", "J1"), ("S2", "J2")]
+    both = build_plan_inputs(scenario(commuting_radius_km=50, settlements_per_site=2),
+                             make_layers()).reach
+    assert len(both) == 4
+    # the radius still applies: at 10 km the nearest settlement of each site is all it has
+    assert len(build_plan_inputs(scenario(settlements_per_site=2), make_layers()).reach) == 2
+
+
+def test_settlements_per_site_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="settlements_per_site"):
+        scenario(settlements_per_site=0)
+
+
 def test_long_haul_is_great_circle_times_circuity() -> None:
     """Minsk -> H1 checked with the haversine formula on a 6,371 km sphere (within 0.5%)."""
     inputs = build_plan_inputs(scenario(), make_layers())
