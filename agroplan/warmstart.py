@@ -30,6 +30,9 @@ HINT_MIN_VARIABLES = 50_000
 well from scratch, and their plans stay exactly those found without one."""
 SHARE_OF_TIME = 0.5
 """Share of the remaining time limit the warm start may use."""
+LP_SHARE = 0.6
+"""Share of the warm start's time the LP relaxation may use (the restricted MIP gets the
+rest); an LP cut short gives no guidance and leaves the greedy plan."""
 
 
 def warm_start(m: AgroModel, seconds: float) -> dict[mathopt.Variable, float] | None:
@@ -152,7 +155,7 @@ def lp_guided_hint(m: AgroModel, seconds: float,
     for var in integer:
         var.integer = False
     try:
-        lp = _solve(m, seconds / 3, None)
+        lp = _solve(m, LP_SHARE * seconds, None)
     finally:
         for var in integer:
             var.integer = True
