@@ -166,6 +166,9 @@ def solve_facility_location(
     n_var, n_con = pass_model(h, f, cap, dem, c, rows, cols, p, single_source)
     if start is not None:
         h.setSolution(as_highs_solution(np.concatenate((start[0], start[1][rows, cols])), n_var))
+        # with a start in hand, HiGHS's own first-solution search (feasibility jump) only
+        # costs time: 0.04 of 0.28 s at 200 x 30
+        h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     with clock.solving():
         run(h, deadline - time.perf_counter())
     status, values, objective, bound = _read(h)
