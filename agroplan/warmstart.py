@@ -176,7 +176,19 @@ def lp_guided_hint(m: AgroModel, seconds: float,
             var.upper_bound = 1.0
     if sub is None or not sub.has_primal_feasible_solution():
         return start
-    return {var: (round(x) if var.integer else x) for var, x in sub.variable_values().items()}
+    found = {var: (round(x) if var.integer else x) for var, x in sub.variable_values().items()}
+    if start is not None and _objective(m, start) >= _objective(m, found):
+        return start  # a restricted MIP cut short may hold a worse plan than the greedy one
+    return found
+
+
+def _objective(m: AgroModel, values: dict[mathopt.Variable, float]) -> float:
+    """The model's objective at ``values``, larger is better."""
+    objective = m.model.objective
+    value = float(objective.offset) + sum(
+        float(term.coefficient) * values.get(term.variable, 0.0)
+        for term in objective.linear_terms())
+    return value if bool(objective.is_maximize) else -value
 
 
 def _solve(m: AgroModel, seconds: float, hint: dict[mathopt.Variable, float] | None
