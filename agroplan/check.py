@@ -247,16 +247,23 @@ def _check_workforce_and_land(inputs: PlanInputs, plan: Plan, d: Decisions,
                         "fodder land used", "ha")
 
 
-def _check_budget(inputs: PlanInputs, plan: Plan, spend: dict[str, np.ndarray],
-                  report: Report) -> None:
+def check_budget_rows(inputs: PlanInputs, total: np.ndarray, report: Report,
+                      what: str = "spend") -> None:
+    """``budget.per_quarter[t]`` for the spend ``total`` of each quarter (USD); with
+    carry-over, cumulative spend against cumulative budget."""
     periods = list(inputs.periods)
-    total = sum(spend.values(), np.zeros(len(periods)))
     budget = inputs.budget_usd.loc[periods].to_numpy(dtype=float)
     carry = inputs.scenario.budget.carry_over
     lhs, rhs = (np.cumsum(total), np.cumsum(budget)) if carry else (total, budget)
-    what = "cumulative spend" if carry else "spend"
+    label = f"cumulative {what}" if carry else "spend"
     for t, period in enumerate(periods):
-        report.at_most(f"budget.per_quarter[{period}]", lhs[t], rhs[t], what, "USD")
+        report.at_most(f"budget.per_quarter[{period}]", lhs[t], rhs[t], label, "USD")
+
+
+def _check_budget(inputs: PlanInputs, plan: Plan, spend: dict[str, np.ndarray],
+                  report: Report) -> None:
+    periods = list(inputs.periods)
+    check_budget_rows(inputs, sum(spend.values(), np.zeros(len(periods))), report)
     table = plan.spend
     reported = {(str(r["period"]), str(r["category"])): float(r["usd"])
                 for r in table.to_dict("records")}

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from agroplan.actuals import Actuals
-from agroplan.check import check_plan
+from agroplan.check import check_budget_rows, check_plan
 from agroplan.check_arrays import Report, Violation
 from agroplan.check_soft import allow_reported
 from agroplan.inputs import PlanInputs
@@ -105,12 +105,7 @@ def _budget(inputs: PlanInputs, plan: Plan, actuals: Actuals) -> list[Violation]
                               for p in periods])
     modelled_past, counted_past = past_spend(inputs, actuals)
     total = modelled_plan - (modelled_past - counted_past)  # the recorded amounts in the past
-    budget = inputs.budget_usd.loc[periods].to_numpy(dtype=float)
-    carry = inputs.scenario.budget.carry_over
-    lhs, rhs = (np.cumsum(total), np.cumsum(budget)) if carry else (total, budget)
-    what = "cumulative spend (recorded where spend.csv has it)" if carry else "spend"
-    for t, period in enumerate(periods):
-        report.at_most(f"budget.per_quarter[{period}]", lhs[t], rhs[t], what, "USD")
+    check_budget_rows(inputs, total, report, "spend (recorded where spend.csv has it)")
     return report.items
 
 
