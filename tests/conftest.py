@@ -113,3 +113,18 @@ def browser() -> Iterator[Any]:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         chromium.close()
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run ``agroplan <args>`` in this process; return exit code, stdout and stderr.
+
+    Fails the test if anything printed a raw traceback."""
+    from agroplan.cli import main
+
+    try:
+        code = int(main(list(args)) or 0)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err

@@ -6,25 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as run
 
-from agroplan.cli import main
 from agroplan.plan import TABLE_COLUMNS
 
 INFEASIBLE, NO_SOLUTION, OUTPUT, VIOLATED = 4, 5, 6, 7
 PLAN_FILES = {"plan.json", "run.json", "scenario.json", "plan.gpkg",
               *(f"{name}.csv" for name in TABLE_COLUMNS)}
 
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``agroplan <args>``; return exit code, stdout and stderr."""
-    try:
-        result = main(list(args))
-        code = int(result or 0)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 @pytest.fixture

@@ -12,22 +12,10 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from conftest import TinyLayers
-
-from agroplan.cli import main
+from conftest import run_cli as run
 
 CONFIG, DATA = 2, 3
 
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``agroplan <args>``; return exit code, stdout and stderr."""
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def rows(out: str) -> dict[str, list[str]]:

@@ -18,9 +18,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from conftest import run_cli as run
 from test_browser import ARTIFACTS, open_offline
 
-from agroplan.cli import main
 from agroplan.compare import (
     FarmChange,
     HouseChange,
@@ -190,16 +190,6 @@ def test_the_page_escapes_names_and_opens_offline() -> None:
 
 # ------------------------------------------------------------------ end to end
 
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``agroplan <args>``; return exit code, stdout and stderr."""
-    try:
-        code = int(main(list(args)) or 0)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 @pytest.fixture

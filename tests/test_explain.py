@@ -17,8 +17,8 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as _run
 
-from agroplan.cli import main
 from agroplan.explain import explain
 from agroplan.inputs import build_plan_inputs
 from agroplan.layers import read_layers
@@ -95,15 +95,6 @@ def test_soft_families_are_never_blamed(conflicts_path: Path) -> None:
     result = _explain(conflicts_path, "constraints.budget={mode: soft, penalty: 2}")
     assert {c.group for c in result.conflicts} == {"milestones.1", "supply_heifers"}
 
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        code = int(main(list(args)) or 0)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def test_cli_explain_exits_4_and_writes_json(capsys: pytest.CaptureFixture[str],
