@@ -5,6 +5,10 @@ build the plan inputs and solve single-threaded. It never raises: an infeasible 
 a bad value or a failed solver gives a row with the status and the reason. The results
 table is written (atomically) after every finished run, so a sweep that is killed loses
 only the runs in flight; run again with ``resume`` and only the missing runs are solved.
+
+The layer size limits (:mod:`agroplan.layer_limits`) in force where the sweep is started
+travel with each run as plain values and are put in force again around its reading of the
+layers: a worker process does not see the caller's :func:`~agroplan.layer_limits.layer_limits`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from agroplan.errors import AgroplanError, InfeasibleError
+from agroplan.layer_limits import current_layer_limits, layer_limits
 from agroplan.sweep import (
     KPI_COLUMNS,
     RunSpec,
@@ -30,6 +35,8 @@ from agroplan.sweep import (
 
 Progress = Callable[[Mapping[str, Any]], None]
 """Called with each finished row."""
+LayerLimits = tuple[int | None, float | None]
+"""Largest features per layer and megabytes per layer file (``None``: the default)."""
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,13 @@ class SweepResult:
     skipped: tuple[str, ...]
 
 
-def run_one(scenario_path: str, spec: RunSpec, time_limit_s: float | None) -> dict[str, Any]:
-    """Solve one run; a results row (never raises for a problem of the run itself)."""
+def run_one(scenario_path: str, spec: RunSpec, time_limit_s: float | None,
+            limits: LayerLimits = (None, None)) -> dict[str, Any]:
+    """Solve one run; a results row (never raises for a problem of the run itself).
+
+    The layers are read with ``limits`` (max features, max megabytes) in force; a layer
+    over a limit gives a row with status ``error`` naming the layer and the limit.
+    """
     from agroplan.inputs import build_plan_inputs
     from agroplan.layers import read_layers
     from agroplan.scenario import load_scenario
@@ -61,8 +73,9 @@ def run_one(scenario_path: str, spec: RunSpec, time_limit_s: float | None) -> di
     started = time.perf_counter()
     row: dict[str, Any] = {"run_id": spec.run_id, **spec.parameters}
     try:
-        scenario = load_scenario(scenario_path, spec.overrides)
-        inputs = build_plan_inputs(scenario, read_layers(scenario))
+        with layer_limits(*limits):
+            scenario = load_scenario(scenario_path, spec.overrides)
+            inputs = build_plan_inputs(scenario, read_layers(scenario))
         plan = solve(inputs, threads=1, time_limit_s=time_limit_s)
     except InfeasibleError as exc:
         row.update(status="infeasible", error=str(exc))
@@ -82,15 +95,22 @@ def run_one(scenario_path: str, spec: RunSpec, time_limit_s: float | None) -> di
     return row
 
 
-def run_serial(sweep: Sweep, specs: list[RunSpec] | None = None) -> list[dict[str, Any]]:
-    """The runs one after another in this process (no results files); for comparisons."""
-    return [run_one(str(sweep.scenario_path), spec, sweep.config.time_limit_s)
+def run_serial(sweep: Sweep, specs: list[RunSpec] | None = None, *,
+               max_features: int | None = None,
+               max_megabytes: float | None = None) -> list[dict[str, Any]]:
+    """The runs one after another in this process (no results files); for comparisons.
+
+    ``max_features`` and ``max_megabytes`` as for :func:`run_sweep`.
+    """
+    limits = _limits(max_features, max_megabytes)
+    return [run_one(str(sweep.scenario_path), spec, sweep.config.time_limit_s, limits)
             for spec in (specs if specs is not None else sweep.runs)]
 
 
 def run_sweep(sweep: Sweep, out_dir: Path, client: Any, *, resume: bool = True,
               progress: Progress | None = None, on_start: Callable[[int, int], None] | None
-              = None) -> SweepResult:
+              = None, max_features: int | None = None,
+              max_megabytes: float | None = None) -> SweepResult:
     """Run the sweep's missing runs on ``client`` and write the results after each one.
 
     Parameters
@@ -107,6 +127,10 @@ def run_sweep(sweep: Sweep, out_dir: Path, client: Any, *, resume: bool = True,
         Called with each finished row.
     on_start
         Called once with (runs to do, runs skipped) before the first run is submitted.
+    max_features, max_megabytes
+        Layer size limits of every run, on whichever worker it runs (``None``: the limit
+        in force in this process, :func:`agroplan.layer_limits.layer_limits`, else the
+        default).
     """
     from distributed import as_completed
 
@@ -121,9 +145,10 @@ def run_sweep(sweep: Sweep, out_dir: Path, client: Any, *, resume: bool = True,
     if not resume or earlier is None:
         write_results(results_frame(rows, names), out_dir)
     token = uuid.uuid4().hex[:8]  # two sweeps on one cluster never share a task
+    limits = _limits(max_features, max_megabytes)
     futures = {
         client.submit(run_one, str(sweep.scenario_path), spec, sweep.config.time_limit_s,
-                      key=f"agroplan-sweep-{spec.run_id}-{token}", pure=False): spec
+                      limits, key=f"agroplan-sweep-{spec.run_id}-{token}", pure=False): spec
         for spec in todo
     }
     executed: list[str] = []
@@ -149,6 +174,12 @@ def run_sweep(sweep: Sweep, out_dir: Path, client: Any, *, resume: bool = True,
                           names)
     write_results(frame, out_dir)
     return SweepResult(frame=frame, executed=tuple(executed), skipped=skipped)
+
+
+def _limits(max_features: int | None, max_megabytes: float | None) -> LayerLimits:
+    """The given limits, else those in force in this process, as plain values to ship."""
+    in_force = current_layer_limits()
+    return (max_features or in_force[0], max_megabytes or in_force[1])
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from distributed import Client, LocalCluster
 
 from agroplan.cli import main
 from agroplan.errors import ConfigError
+from agroplan.layer_limits import layer_limits
 from agroplan.render.offline import check_offline
 from agroplan.render.sweep import build_sweep_page
 from agroplan.sweep import (
@@ -152,6 +153,41 @@ def test_cli_runs_on_an_existing_scheduler_and_writes_the_page(
     html = (out / "sweep.html").read_text(encoding="utf-8")
     check_offline(html, "sweep page")
     assert "families housed against supply.heifer_factor" in html
+
+
+def test_cli_layer_limits_hold_on_the_workers(
+        client: Client, tmp_copy_of_tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the tiny layers hold 2 or 3 features each: with a limit of 1 no run reaches a plan
+    path = write_sweep(tmp_copy_of_tiny.parent, {
+        "scenario": "scenario.yaml", "parameters": {HEIFERS: [1.0, 0.5]}})
+    out = tmp_copy_of_tiny.parent / "results"
+    code = cli(["sweep", str(path), "--scheduler", client.scheduler.address, "--out", str(out),
+                "--max-features", "1"])
+    capsys.readouterr()
+    assert code == 0
+    frame = pd.read_csv(out / "results.csv")
+    assert frame["status"].tolist() == ["error", "error"]
+    for error in frame["error"]:
+        assert "farm_sites.geojson: has 3 features, more than the limit of 1" in error
+        assert "--max-features" in error
+    assert frame["families_housed"].isna().all()
+
+
+def test_layer_limits_travel_with_each_run(client: Client, tmp_path: Path) -> None:
+    sweep = load_sweep(write_sweep(tmp_path, {"scenario": str(TINY),
+                                              "parameters": {HEIFERS: [1.0]}}))
+    # the limit given to run_sweep, and the one in force where the sweep starts
+    given = run_sweep(sweep, tmp_path / "given", client, max_megabytes=1e-6).frame
+    with layer_limits(max_features=2):
+        in_force = run_sweep(sweep, tmp_path / "in-force", client).frame
+    serial = run_serial(sweep, max_megabytes=1e-6)
+    assert [*given["status"], *in_force["status"], serial[0]["status"]] == ["error"] * 3
+    assert "MB, more than the limit of 1e-06 MB" in given.loc[0, "error"]
+    assert "--max-megabytes" in serial[0]["error"]
+    assert "MB, more than the limit of 1e-06 MB" in serial[0]["error"]
+    assert "settlements.geojson: has 3 features, more than the limit of 2" in in_force.loc[
+        0, "error"]
+    assert "districts.geojson" not in in_force.loc[0, "error"]  # 2 features: within the limit
 
 
 def cli(args: list[str]) -> int:

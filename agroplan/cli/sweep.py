@@ -4,7 +4,9 @@ Runs go to ``dask.distributed``: a ``LocalCluster`` of ``--workers`` single-thre
 processes by default, or the cluster at ``--scheduler``. The results table (Parquet and
 CSV, one row per run) is rewritten after every finished run, and the charts page at the
 end. An infeasible or failed run is a row with its reason; the command exits 0 once every
-run has a row. Exit 2 for a bad sweep file or scenario.
+run has a row. Exit 2 for a bad sweep file or scenario. ``--max-features`` and
+``--max-megabytes`` hold for every run, on every worker (a layer over a limit makes the
+run's row an error naming it).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from agroplan.cli.options import layer_limit_options
 from agroplan.errors import ConfigError
 
 SWEEPS_DIR = Path("runs") / "sweeps"
@@ -46,6 +49,7 @@ class SchedulerError(ConfigError):
               default=None, help="Results folder  [default: runs/sweeps/<sweep file name>]")
 @click.option("--resume/--no-resume", default=True, show_default=True,
               help="Keep the rows already in the results folder and run only the others.")
+@layer_limit_options
 def command(sweep_file: Path, scheduler: str | None, workers: int | None,
             out_dir: Path | None, resume: bool) -> None:
     """Run every run of SWEEP.yaml and write results.parquet, results.csv and sweep.html.
