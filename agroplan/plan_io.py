@@ -17,8 +17,9 @@ A plan folder holds:
 The folder is replaced as a whole (:func:`agroplan.atomic_folder.replace_folder`): the new
 files are written into a temporary sibling folder that is then swapped with the old one in
 one step, so a failed or killed write leaves the previous plan folder intact, never a mix of
-two runs. Only an empty folder or a plan folder is replaced; a folder holding other files
-is refused.
+two runs. Files a command adds to the plan (a re-plan's ``actuals/``) are written by the
+``extra`` writer into the same temporary folder, so they are swapped in with the plan.
+Only an empty folder or a plan folder is replaced; a folder holding other files is refused.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import math
 import os
 import platform
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,7 @@ def write_plan(
     *,
     layers: Layers | None = None,
     timings: Mapping[str, float] | None = None,
+    extra: Callable[[Path], Iterable[Path]] | None = None,
 ) -> list[Path]:
     """Write the plan folder ``out_dir``, created or replaced as a whole; see the module docstring.
 
@@ -85,6 +87,10 @@ def write_plan(
         The scenario's layers, for the GeoPackage geometries; read again when omitted.
     timings
         Seconds per stage (``read``, ``inputs``, ``solve``, ...), recorded in ``run.json``.
+    extra
+        Writes more files into the new folder it is given (a temporary sibling of
+        ``out_dir``) before that folder is swapped in, and returns their paths; e.g. a
+        re-plan's ``actuals/``. When it raises, the previous folder is unchanged.
 
     Returns
     -------
@@ -110,6 +116,8 @@ def write_plan(
         names.append(_write_text(staging, folder, SCENARIO_FILE, texts[SCENARIO_FILE]))
         names.append(_write_file(staging, folder, GPKG_FILE,
                                  lambda path: write_gpkg(plan, geo, path)))
+        if extra is not None:
+            names += _write_extra(staging, folder, extra)
         stages = {**(timings or {}), "write": time.perf_counter() - started}
         names.append(_write_text(staging, folder, RUN_FILE, _dumps(run_facts(plan, stages))))
         return names
@@ -221,6 +229,17 @@ def _write_file(staging: Path, folder: Path, name: str, write: Callable[[Path], 
                           "folder is writable and the disk has space; the previous plan "
                           "folder is unchanged") from None
     return name
+
+
+def _write_extra(staging: Path, folder: Path,
+                 extra: Callable[[Path], Iterable[Path]]) -> list[str]:
+    """Call ``extra(staging)``; its files as names relative to the folder."""
+    try:
+        paths = list(extra(staging))
+    except OutputError as exc:  # name the files where they were meant to be, not the staging
+        raise OutputError([f"{p.replace(str(staging), str(folder))}; the previous plan folder "
+                           "is unchanged" for p in exc.problems]) from None
+    return [str(Path(path).relative_to(staging)) for path in paths]
 
 
 def _write_text(staging: Path, folder: Path, name: str, text: str) -> str:

@@ -15,6 +15,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
+from agroplan.actuals import ACTUALS_COLUMNS, Actuals, write_actuals
 from agroplan.check import check_plan
 from agroplan.errors import OutputError
 from agroplan.inputs import PlanInputs, build_plan_inputs
@@ -25,6 +26,8 @@ from agroplan.scenario import load_scenario
 from agroplan.solve import solve
 
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"
+ACTUALS = Actuals("2027Q1", "", {"farms": pd.DataFrame(
+    [["S1", 100, "2027Q1"]], columns=list(ACTUALS_COLUMNS["farms"]))})
 FILES = {"plan.json", "run.json", "scenario.json", "plan.gpkg",
          *(f"{name}.csv" for name in TABLE_COLUMNS)}
 
@@ -148,6 +151,50 @@ def test_a_failed_write_names_the_file_and_keeps_the_old_folder(
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no temporary folder left
+
+
+def test_extra_files_are_written_in_the_new_folder_before_it_is_swapped_in(
+        tiny: tuple[PlanInputs, Layers, Plan], tmp_path: Path) -> None:
+    inputs, layers, plan = tiny
+    folder = tmp_path / "run"
+    write_plan(plan, inputs, folder, layers=layers)
+    seen: list[tuple[Path, bool]] = []
+
+    def extra(staging: Path) -> list[Path]:
+        seen.append((staging, (folder / "actuals").exists()))
+        return write_actuals(ACTUALS, staging / "actuals")
+
+    written = write_plan(plan, inputs, folder, layers=layers, extra=extra)
+    [(staging, in_place)] = seen
+    assert staging.parent == tmp_path and staging.name.startswith(".run.") and not in_place
+    assert written[-1] == folder / "run.json"
+    assert folder / "actuals" / "farms.csv" in written
+    assert (folder / "actuals" / "farms.csv").read_text() == (
+        "site_id,size_heads,build_start\nS1,100,2027Q1\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_a_failed_extra_writer_keeps_the_old_folder_byte_for_byte(
+        tiny: tuple[PlanInputs, Layers, Plan], tmp_path: Path) -> None:
+    inputs, layers, plan = tiny
+    folder = tmp_path / "run"
+    write_plan(plan, inputs, folder, layers=layers,
+               extra=lambda staging: write_actuals(ACTUALS, staging / "actuals"))
+    old = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    def extra(staging: Path) -> list[Path]:
+        (staging / "actuals").write_text("a file where the folder should be")
+        return write_actuals(ACTUALS, staging / "actuals")
+
+    with pytest.raises(OutputError) as caught:
+        write_plan(replace(plan, objective=123.0), inputs, folder, layers=layers, extra=extra)
+    assert str(caught.value).startswith(f"output error: {folder / 'actuals'}: cannot create")
+    assert "previous plan folder is unchanged" in str(caught.value)
+    assert ".writing" not in str(caught.value)
+    assert {str(p.relative_to(folder)): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file()} == old
+    assert "actuals/farms.csv" in old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no temporary folder left
 
 

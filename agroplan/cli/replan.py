@@ -72,9 +72,11 @@ def command(scenario: Path | None, actuals_dir: Path, as_of: str, previous: Path
         target = out_dir if out_dir is not None else default_plan_folder(
             f"{plan.scenario}-replan-{as_of}")
         status.update("writing the plan")
+        # the actuals go into the new folder before it is swapped in: a re-plan folder
+        # never lacks the actuals it was made from
         write_plan(plan, result.inputs, target, layers=result.layers,
-                   timings={"replan": time.perf_counter() - started})
-        write_actuals(result.actuals, target / "actuals")
+                   timings={"replan": time.perf_counter() - started},
+                   extra=lambda staging: write_actuals(result.actuals, staging / "actuals"))
         console.print(f"[green]✓[/] plan written to {escape(str(target))}")
         status.update("checking the plan")
         violations = check_replan(result.inputs, plan, result.actuals)
