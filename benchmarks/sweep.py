@@ -5,8 +5,9 @@ Usage: ``python benchmarks/sweep.py [SWEEP.yaml] [--workers N] [--repeat N]``
 supply, each several seconds of single-threaded HiGHS time).
 
 Serial: :func:`agroplan.sweep_run.run_serial` in this process, imports already done.
-Parallel: :func:`agroplan.sweep_run.run_sweep` on a ``LocalCluster`` of ``N``
-single-threaded worker processes, results written after every run as ``agroplan sweep``
+Parallel: :func:`agroplan.sweep_run.run_sweep` on the ``LocalCluster`` that ``agroplan
+sweep`` starts (:func:`agroplan.sweep_run.local_cluster`: ``N`` single-threaded worker
+processes), results written after every run as ``agroplan sweep``
 does; timed from the first submission to the last row, with the cluster started and its
 workers' imports done beforehand (``start s``; the ratio with it counted is shown too).
 Prints one row per repetition and a row of medians, and whether both ways gave the same
@@ -16,7 +17,6 @@ plans. The issue's target: a ratio of at least 1.7 on 2 cores.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import tempfile
 import time
@@ -51,14 +51,10 @@ def serial(sweep: Any) -> tuple[float, list[dict[str, Any]]]:
 
 
 def parallel(sweep: Any, workers: int) -> tuple[float, float, list[dict[str, Any]]]:
-    from distributed import Client, LocalCluster
-
-    from agroplan.sweep_run import run_sweep
+    from agroplan.sweep_run import local_cluster, run_sweep
 
     started = time.perf_counter()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
-            Client(cluster) as client, tempfile.TemporaryDirectory() as out:
+    with local_cluster(workers) as client, tempfile.TemporaryDirectory() as out:
         client.run(_warm)
         start_s = time.perf_counter() - started
         started = time.perf_counter()

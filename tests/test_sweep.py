@@ -11,7 +11,7 @@ returning_families) = 30 + 20 + 20 = 70):
 
 from __future__ import annotations
 
-import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from agroplan.cli import main
 from agroplan.errors import ConfigError
@@ -34,7 +34,7 @@ from agroplan.sweep import (
     results_frame,
     run_id,
 )
-from agroplan.sweep_run import run_serial, run_sweep
+from agroplan.sweep_run import local_cluster, run_serial, run_sweep
 
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"
 BUDGET, HEIFERS = "budget.usd_per_quarter", "supply.heifer_factor"
@@ -52,10 +52,16 @@ EXPECTED = {
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
     """One 2-worker cluster of single-threaded processes for the whole module."""
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
-            Client(cluster) as dask_client:
+    with local_cluster(2) as dask_client:
         yield dask_client
+
+
+def test_workers_keep_the_default_malloc_trimming(client: Client) -> None:
+    # dask's MALLOC_TRIM_THRESHOLD_=65536 made each solve 16-20% slower on a worker
+    expected = os.environ.get("MALLOC_TRIM_THRESHOLD_")
+    seen = client.run(lambda: __import__("os").environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert len(seen) == 2
+    assert set(seen.values()) == {expected}
 
 
 def write_sweep(folder: Path, config: dict[str, Any], name: str = "sweep.yaml") -> Path:

@@ -11,7 +11,6 @@ run's row an error naming it).
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -95,7 +94,9 @@ def command(sweep_file: Path, scheduler: str | None, workers: int | None,
 @contextmanager
 def _client(address: str | None, workers: int, console: Console) -> Iterator[Any]:
     """A dask client of a local cluster, or of the scheduler at ``address``."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
+
+    from agroplan.sweep_run import local_cluster
 
     if address is not None:
         try:
@@ -107,10 +108,7 @@ def _client(address: str | None, workers: int, console: Console) -> Iterator[Any
             yield client
         return
     console.print(f"starting a local cluster of {workers} worker processes")
-    cluster = LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-        silence_logs=logging.ERROR)
-    with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
+    with local_cluster(workers) as client:
         yield client
 
 
