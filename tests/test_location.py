@@ -150,3 +150,18 @@ def test_bad_settings() -> None:
         solve_facility_location([1], [5], [1], [[1]], p=0)
     with pytest.raises(SolverError, match="unknown location backend"):
         solve_facility_location([1], [5], [1], [[1]], backend="cbc")  # type: ignore[arg-type]
+
+
+def test_solves_after_highs_ran_with_other_threads() -> None:
+    # HiGHS sizes one thread pool per process at its first solve; a location solve with
+    # another thread count used to fail with "HiGHS failed on the location model"
+    import highspy
+
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 2)
+    h.addVar(0.0, 1.0)
+    h.run()
+    r = solve_facility_location([10, 10], [5, 5], [2, 2, 2], [[1, 4], [1, 4], [3, 1]],
+                                single_source=True, relative_gap=0, threads=1)
+    assert r.objective == pytest.approx(23.0)
