@@ -96,8 +96,12 @@ class Explanation:
     solves: int = 0
     seconds: float = 0.0
 
-    def lines(self) -> list[str]:
-        """The explanation as readable lines (the first is a headline)."""
+    def lines(self, overrides: str = "with --set") -> list[str]:
+        """The explanation as readable lines (the first is a headline).
+
+        ``overrides`` says where values that override the config file came from
+        ("set with --set milestones.0.at_least").
+        """
         if self.feasible:
             return [f"scenario {self.scenario} has a plan; nothing conflicts"]
         if self.findings:
@@ -118,7 +122,7 @@ class Explanation:
             if count > 1 and c.conflict != previous:
                 out.append(f"conflict {c.conflict}:")
             previous = c.conflict
-            where = (f"set with --set {c.config_key}" if c.file == "--set"
+            where = (f"set {overrides} {c.config_key}" if c.file == "--set"
                      else f"set by {c.config_key} in {c.file}")
             out.append(f"- {c.description} — {where}")
             out.extend(f"    {_item_line(c, item)}" for item in c.items[:MAX_ITEMS])

@@ -10,6 +10,7 @@ config key, the values to try::
       supply.heifer_factor: [0.5, 1.0]
     time_limit_s: 120
     pareto: {families_from: 4000, families_to: 12000, steps: 5}   # optional
+    explain: true        # optional: say why each run with no plan has none
 
 ``grid`` runs every combination; ``random`` draws ``samples`` runs with ``seed``, each key
 from ``{low, high}`` (uniform; whole numbers when both bounds are) or ``{values: [...]}``.
@@ -113,6 +114,9 @@ class SweepConfig(_Model):
     """Solver time limit of each run, seconds; default the scenario's ``solver.time_limit_s``."""
     pareto: Pareto | None = None
     """Optional epsilon-constraint runs for a Pareto front of cost against families housed."""
+    explain: bool = False
+    """Diagnose each run the solver proves has no plan (as ``agroplan explain``) and give the
+    conflicting settings as the row's ``error``; a few extra solves per such run."""
 
 
 @dataclass(frozen=True)

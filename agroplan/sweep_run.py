@@ -83,11 +83,13 @@ class SweepResult:
 
 
 def run_one(scenario_path: str, spec: RunSpec, time_limit_s: float | None,
-            limits: LayerLimits = (None, None)) -> dict[str, Any]:
+            limits: LayerLimits = (None, None), explain: bool = False) -> dict[str, Any]:
     """Solve one run; a results row (never raises for a problem of the run itself).
 
     The layers are read with ``limits`` (max features, max megabytes) in force; a layer
-    over a limit gives a row with status ``error`` naming the layer and the limit.
+    over a limit gives a row with status ``error`` naming the layer and the limit. With
+    ``explain``, a run the solver proves has no plan is diagnosed as by ``agroplan
+    explain`` and the diagnosis is the row's ``error``.
     """
     from agroplan.inputs import build_plan_inputs
     from agroplan.layers import read_layers
@@ -112,11 +114,24 @@ def run_one(scenario_path: str, spec: RunSpec, time_limit_s: float | None,
                    solve_s=plan.solve_seconds)
         row.update({k: plan.kpis.get(k) for k in KPI_COLUMNS})
         if plan.status == "infeasible":
-            row["error"] = "the solver proved that no plan meets every constraint"
+            row["error"] = (_diagnosis(inputs, time_limit_s) if explain else
+                            "the solver proved that no plan meets every constraint")
         elif plan.status == "no_solution":
             row["error"] = "no plan found within the time limit; raise time_limit_s"
     row["wall_s"] = time.perf_counter() - started
     return row
+
+
+def _diagnosis(inputs: Any, time_limit_s: float | None) -> str:
+    """The lines of ``agroplan explain`` for a run with no plan, or why there are none."""
+    from agroplan.explain import explain
+
+    try:
+        lines = explain(inputs, time_limit_s=time_limit_s or 60.0).lines(
+            overrides="by the sweep, as")
+    except AgroplanError as exc:
+        return f"the solver proved that no plan meets every constraint (explain failed: {exc})"
+    return "\n".join(lines)
 
 
 def run_serial(sweep: Sweep, specs: list[RunSpec] | None = None, *,
@@ -127,7 +142,8 @@ def run_serial(sweep: Sweep, specs: list[RunSpec] | None = None, *,
     ``max_features`` and ``max_megabytes`` as for :func:`run_sweep`.
     """
     limits = _limits(max_features, max_megabytes)
-    return [run_one(str(sweep.scenario_path), spec, sweep.config.time_limit_s, limits)
+    return [run_one(str(sweep.scenario_path), spec, sweep.config.time_limit_s, limits,
+                    sweep.config.explain)
             for spec in (specs if specs is not None else sweep.runs)]
 
 
@@ -172,7 +188,8 @@ def run_sweep(sweep: Sweep, out_dir: Path, client: Any, *, resume: bool = True,
     limits = _limits(max_features, max_megabytes)
     futures = {
         client.submit(run_one, str(sweep.scenario_path), spec, sweep.config.time_limit_s,
-                      limits, key=f"agroplan-sweep-{spec.run_id}-{token}", pure=False): spec
+                      limits, sweep.config.explain, key=f"agroplan-sweep-{spec.run_id}-{token}",
+                      pure=False): spec
         for spec in todo
     }
     executed: list[str] = []

@@ -144,6 +144,30 @@ def test_pareto_runs_minimise_cost_for_each_families_floor(
     assert pareto_front(frame)[PARETO_KEY].tolist() == [20, 40, 60]
 
 
+def test_explain_names_the_conflict_of_a_run_with_no_plan(
+        client: Client, tmp_path: Path) -> None:
+    # 80 families by 2027Q3: the tiny scenario houses at most 70 then; its settlements
+    # hold 30 returning families where 40 would be needed
+    sweep = load_sweep(write_sweep(tmp_path, {
+        "scenario": str(TINY), "explain": True,
+        "pareto": {"families_from": 60, "families_to": 80, "steps": 2, "by": "2027Q3"}}))
+    frame = run_sweep(sweep, tmp_path / "out", client).frame
+    assert frame["status"].tolist() == ["optimal", "infeasible"]
+    assert pd.isna(frame.loc[0, "error"])
+    reason = frame.loc[1, "error"].splitlines()
+    assert reason[0].startswith("scenario tiny has no plan: these settings conflict")
+    assert reason[1].startswith("- milestone 'eps': families_housed by 2027Q3 at least 80 — "
+                                "set by the sweep, as milestones.0.at_least")
+    assert reason[2].strip() == ("milestone eps: requires 80 families; a plan reaches at "
+                                 "most 70 families (short by 10 families)")
+    assert reason[3].startswith("- returning_families: returning families per settlement")
+    assert reason[4].strip() == ("houses.returning_families gn900001 is 30 families; a plan "
+                                 "needs at least 40 families (+10 families)")
+    page = build_sweep_page(frame, sweep)
+    assert "td{white-space:pre-line}" in page  # the reason's lines stay lines
+    assert "set by the sweep, as milestones.0.at_least\n    milestone eps" in page
+
+
 def test_cli_runs_on_an_existing_scheduler_and_writes_the_page(
         client: Client, tmp_copy_of_tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # the scenario path is relative to the sweep file

@@ -203,7 +203,9 @@ def build_sweep_page(frame: pd.DataFrame, sweep: Sweep) -> str:
     results = "<h2>All runs</h2>" + _table(columns, frame[columns].values.tolist())
     body = (summary + _pareto(solved, names) + "<h2>KPIs against each parameter</h2>"
             + _kpi_charts(solved, names) + failures + results)
-    css = asset_text("report.css") + ".ap-sweep-chart{display:inline-block;margin:4px}"
+    # td: a reason from ``explain`` is several lines
+    css = (asset_text("report.css") + ".ap-sweep-chart{display:inline-block;margin:4px}"
+           "td{white-space:pre-line}")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
