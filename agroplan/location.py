@@ -19,8 +19,8 @@ rows but make the LP relaxation much tighter; the cover row is a valid cut. With
 The model is passed to HiGHS (``highspy``) as sparse arrays in one call, never term by
 term, so building a 3,000 x 300 model takes about a second. Single-source problems are by
 default solved on a few sites and pairs, with a proof that the others cannot improve the
-answer (:mod:`agroplan.location_pricing`): the same optimum, 2-3x sooner at 200 x 30 and
-8x sooner at 1,000 x 100. A greedy solution is
+answer (:mod:`agroplan.location_pricing`): the same optimum, about 3x sooner at 200 x 30
+and 13x sooner at 1,000 x 100 than the whole model at once. A greedy solution is
 given to the solver as a starting point, and the time limit is enforced here too: the
 solve is cancelled shortly after the limit if the backend overruns it, and the best
 solution found is returned with its gap.

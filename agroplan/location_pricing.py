@@ -22,15 +22,17 @@ solves the LP on a few sites and pairs instead and proves that the rest cannot i
    When nothing is added the restricted LP's duals, so extended, are feasible for the LP
    of the *whole* model and its value ``z_LP`` is that LP's bound.
 2. If that LP solution is integral it is optimal for the whole problem.
-3. Otherwise the MIP is solved on the working set, giving a plan of cost ``z_R``. A plan
-   that opens a left-out site ``j`` costs at least ``z_LP + rc(y_j)``, and one that uses a
-   left-out pair at least ``z_LP + rc(x_ij)`` (reduced-cost fixing; exact because ``y``
-   and, single-source, ``x`` are 0 or 1). Every site and pair within ``z_R - z_LP`` of
-   zero joins the set and the MIP is solved once more from that plan: its optimum is the
-   optimum of the whole problem.
+3. Otherwise a plan of cost ``z_R`` is read from the LP: the cheapest of the start and
+   two small MIPs on the kept pairs (the sites the LP opens most; every site it opens at
+   all), a few seconds each. If ``z_R`` is within the gap of ``z_LP`` it is proven.
+4. Otherwise, reduced-cost fixing: any plan costs at least ``z_LP`` plus the reduced costs
+   of the columns it uses (exact because ``y`` and, single-source, ``x`` are 0 or 1), so a
+   plan that beats ``z_R`` uses only sites and pairs whose reduced cost is at most
+   ``z_R - z_LP``. The MIP on exactly those -- left-out ones join, working ones beyond
+   the slack leave -- is solved from the plan: its optimum is that of the whole problem.
 
 Only single-source problems are priced: with split demand a left-out pair could be used
-at a fraction, and step 3 does not hold.
+at a fraction, and step 4 does not hold.
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ def solve_priced(
     ``rows`` must be sorted (row-major pairs, as ``np.nonzero`` gives them); ``start``
     is a feasible ``(open, shares)`` plan over those pairs.
     """
+    started = time.perf_counter()
     n = c.shape[0]
     pair_cost = c[rows, cols]
     sites = _first_sites(f, cap, dem, c, start, p)
@@ -111,7 +114,8 @@ def solve_priced(
         return Priced("optimal", values, z_lp, z_lp, lp.keep.copy(), n_var, n_con,
                       lp.rounds, 0, int(lp.sites.sum()))
     rc_pair, rc_site = lp.reduced_costs()
-    plan = _best_plan(f, dem, c, rows, cols, lp, p, start, threads, seed, deadline)
+    plan = _best_plan(f, dem, c, rows, cols, lp, p, start, threads, seed, deadline,
+                      time.perf_counter() - started)
     z_plan = _cost(f, c, plan)
     plan_values = np.concatenate((plan[0], plan[1][rows[lp.keep], cols[lp.keep]]))
     if z_plan - z_lp <= gap * max(abs(z_plan), 1e-9):  # the LP bound proves the plan
@@ -119,9 +123,12 @@ def solve_priced(
         return Priced("optimal", plan_values, z_plan, z_lp, lp.keep.copy(), n_var, n_con,
                       lp.rounds, 1, int(lp.sites.sum()))
     slack = z_plan - z_lp + RC_TOL * (1.0 + abs(z_plan))
-    more_sites = ~lp.sites & (rc_site <= slack)
-    sites = lp.sites | more_sites
-    keep = lp.keep | (sites[cols] & (rc_pair + rc_site[cols] * ~lp.sites[cols] <= slack))
+    # every site and pair a better plan could use: reduced cost within the slack (for a
+    # left-out site's pair, together with the site's); sites and pairs of the LP beyond it
+    # are dropped too, which makes the last MIP smaller than the working set
+    sites = (rc_site <= slack) | (plan[0] > 0.5)
+    site_rc = np.where(lp.sites[cols], 0.0, rc_site[cols])
+    keep = sites[cols] & ((rc_pair + site_rc <= slack) | (plan[1][rows, cols] > 0.5))
     result = _mip(f, cap, dem, c, rows, cols, keep, sites, p, plan, threads, seed, gap,
                   deadline)
     if result.values is None:  # out of time before HiGHS took the plan: return the plan
@@ -135,10 +142,12 @@ def solve_priced(
 
 def _best_plan(f: FloatArray, dem: FloatArray, c: FloatArray, rows: IntArray,
                cols: IntArray, lp: _LP, p: int | None, start: tuple[FloatArray, FloatArray],
-               threads: int, seed: int, deadline: float) -> tuple[FloatArray, FloatArray]:
+               threads: int, seed: int, deadline: float, lp_s: float
+               ) -> tuple[FloatArray, FloatArray]:
     """The cheapest of ``start`` and two plans read from the LP, each a MIP on the kept
-    pairs of a few sites for at most ``ROUNDING_TIME_S``: the sites the LP opens most,
-    and every site it opens at all."""
+    pairs of a few sites, from the best plan so far: the sites the LP opens most (for
+    ``ROUNDING_TIME_S`` at most), then every site it opens at all (for as long as the LP
+    took, at least ``ROUNDING_TIME_S``)."""
     m = c.shape[1]
     values = lp.values()
     y = values[:m]
@@ -153,10 +162,13 @@ def _best_plan(f: FloatArray, dem: FloatArray, c: FloatArray, rows: IntArray,
     fixed[order[:count]] = True
     # then the MIP on every site the LP opens at all, for a few seconds
     support = y > INTEGRAL_TOL
-    for sites, seconds in ((fixed, ROUNDING_TIME_S), (support, ROUNDING_TIME_S)):
+    # the MIP on every site the LP opens at all, from the best plan so far
+    support = (y > INTEGRAL_TOL) | fixed
+    for sites, seconds in ((fixed, ROUNDING_TIME_S), (support, max(ROUNDING_TIME_S, lp_s))):
         pairs = lp.keep & sites[cols]
         limit = min(deadline, time.perf_counter() + seconds)
-        found = _mip(f, lp.cap, dem, c, rows, cols, pairs, sites, p, None, threads, seed,
+        best = min(plans, key=lambda plan: _cost(f, c, plan))
+        found = _mip(f, lp.cap, dem, c, rows, cols, pairs, sites, p, best, threads, seed,
                      ROUNDING_GAP, limit)
         if found.values is not None:
             plans.append(_plan(found.values, rows[pairs], cols[pairs], *c.shape))
@@ -257,6 +269,7 @@ class _LP:
         solution = self.h.getSolution()
         duals = np.asarray(solution.row_dual)
         self.col_value = np.asarray(solution.col_value)
+        self.col_dual = np.asarray(solution.col_dual)
         self.u, self.w = duals[:n], duals[n:n + m]
         self.sigma = float(duals[self.row_of_cover])
         self.pi = float(duals[self.row_of_cover + 1]) if self.p is not None else 0.0
@@ -266,9 +279,9 @@ class _LP:
     def reduced_costs(self) -> tuple[FloatArray, FloatArray]:
         """(rc of every pair, rc of every site's y) under the extended duals.
 
-        Pairs of working sites: ``a_ij - d_i w_j``; of left-out sites:
-        ``max(0, a_ij - d_i w*_j)``. Sites: ``f_j + K_j - C_j sigma - pi`` for left-out
-        sites, 0 for working ones.
+        Pairs in the LP and working sites: the LP's reduced costs. Left-out pairs of working
+        sites: ``a_ij - d_i w_j``; of left-out sites: ``max(0, a_ij - d_i w*_j)``; left-out
+        sites: ``f_j + K_j - C_j sigma - pi``.
         """
         n, m = self.c.shape
         a_pair = self.pair_cost - self.u[self.rows]
@@ -282,7 +295,9 @@ class _LP:
         w[out] = w_best
         rc_pair = a_pair - self.dem[self.rows] * w[self.cols]
         rc_pair[sel] = np.maximum(rc_pair[sel], 0.0)
-        rc_site = np.zeros(m)
+        kept = np.flatnonzero(self.keep)
+        rc_pair[kept] = self.col_dual[self.column_of[kept]]
+        rc_site = self.col_dual[:m].copy()
         rc_site[out] = self.f[out] + value - self.cap[out] * self.sigma - self.pi
         return rc_pair, rc_site
 
