@@ -13,6 +13,8 @@ import time
 import highspy
 import numpy as np
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from agroplan.location import _pairs, greedy_solution, solve_facility_location
 from agroplan.location_pricing import _knapsack, solve_priced
@@ -25,7 +27,7 @@ def instance(seed: int, n: int, m: int, *, fixed: bool, slack: float
     points, sites = rng.uniform(0, 100, (n, 2)), rng.uniform(0, 100, (m, 2))
     demand = rng.integers(1, 11, n).astype(float)
     p = None if fixed else max(2, m // 5)
-    capacity = np.full(m, np.ceil(slack * demand.sum() / (p or m // 4)))
+    capacity = np.full(m, np.ceil(slack * demand.sum() / (p or max(1, m // 4))))
     fixed_cost = rng.uniform(200, 800, m) if fixed else np.zeros(m)
     cost = demand[:, None] * np.linalg.norm(points[:, None] - sites[None], axis=2)
     return fixed_cost, capacity, demand, cost, p
@@ -132,3 +134,19 @@ def test_public_function_prices_by_default() -> None:
     assert (loads <= cap + 1e-9).all()
     assert set(np.unique(on.assignment)) <= set(on.open_sites.tolist())
     assert len(on.open_sites) == p
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 10_000), n=st.integers(4, 14), m=st.integers(3, 7),
+       fixed=st.booleans(), slack=st.floats(1.05, 2.0), k=st.integers(1, 3))
+def test_priced_equals_whole_model_on_random_instances(
+        seed: int, n: int, m: int, fixed: bool, slack: float, k: int) -> None:
+    f, cap, dem, cost, p = instance(seed, n, m, fixed=fixed, slack=slack)
+    if p is not None:
+        p = min(p, m)
+    if greedy_solution(f, cap, dem, cost, p=p, single_source=True) is None:
+        event("no greedy start")
+        return  # no start: the public function solves the whole model, nothing to compare
+    objective, sites, _ = priced(f, cap, dem, cost, p, k)
+    event(f"working set ended with {'all' if sites == m else 'some'} sites")
+    assert objective == pytest.approx(whole(f, cap, dem, cost, p), rel=1e-9, abs=1e-9)
