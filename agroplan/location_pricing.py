@@ -98,8 +98,8 @@ def solve_priced(
     sites = _first_sites(f, cap, dem, c, start, p)
     keep = _nearest(rows, np.where(sites[cols], pair_cost, np.inf), n, k) & sites[cols]
     keep |= start[1][rows, cols] > 0.5
-    lp = _LP(f, cap, dem, c, rows, cols, pair_cost, p, sites, keep, threads, seed, deadline)
-    lp.opened = int((start[0] > 0.5).sum())
+    lp = _LP(f, cap, dem, c, rows, cols, pair_cost, p, sites, keep,
+             int((start[0] > 0.5).sum()), threads, seed, deadline)
     while True:
         if not lp.solve():
             return _whole(f, cap, dem, c, rows, cols, p, start, threads, seed, gap, deadline,
@@ -160,9 +160,7 @@ def _best_plan(f: FloatArray, dem: FloatArray, c: FloatArray, rows: IntArray,
         count += 1
     fixed = np.zeros(m, dtype=bool)
     fixed[order[:count]] = True
-    # then the MIP on every site the LP opens at all, for a few seconds
-    support = y > INTEGRAL_TOL
-    # the MIP on every site the LP opens at all, from the best plan so far
+    # then the MIP on every site the LP opens at all, from the best plan so far
     support = (y > INTEGRAL_TOL) | fixed
     for sites, seconds in ((fixed, ROUNDING_TIME_S), (support, max(ROUNDING_TIME_S, lp_s))):
         pairs = lp.keep & sites[cols]
@@ -237,12 +235,12 @@ class _LP:
 
     def __init__(self, f: FloatArray, cap: FloatArray, dem: FloatArray, c: FloatArray,
                  rows: IntArray, cols: IntArray, pair_cost: FloatArray, p: int | None,
-                 sites: BoolArray, keep: BoolArray, threads: int, seed: int,
+                 sites: BoolArray, keep: BoolArray, opened: int, threads: int, seed: int,
                  deadline: float) -> None:
         self.f, self.cap, self.dem, self.c = f, cap, dem, c
         self.rows, self.cols, self.pair_cost, self.p = rows, cols, pair_cost, p
         self.sites, self.keep = sites.copy(), keep.copy()
-        self.opened = 0  # sites the start opens: scales how many sites join per round
+        self.opened = opened  # sites the start opens: scales how many sites join per round
         self.deadline = deadline
         self.rounds = 0
         n, m = c.shape
@@ -369,13 +367,11 @@ def _mip(
     f: FloatArray, cap: FloatArray, dem: FloatArray, c: FloatArray, rows: IntArray,
     cols: IntArray, keep: BoolArray, sites: BoolArray, p: int | None,
     start: tuple[FloatArray, FloatArray] | None, threads: int, seed: int, gap: float,
-    deadline: float, max_nodes: int | None = None,
+    deadline: float,
 ) -> _Mip:
     """The single-source MIP on the kept pairs, sites outside ``sites`` held closed."""
     r, s = rows[keep], cols[keep]
     h = new_highs(threads, seed, gap, deadline - time.perf_counter())
-    if max_nodes is not None:
-        h.setOptionValue("mip_max_nodes", int(max_nodes))
     n_var, n_con = pass_model(h, f, cap, dem, c, r, s, p, True)
     closed = np.flatnonzero(~sites).astype(np.int32)
     if closed.size:
