@@ -47,8 +47,8 @@ def local_cluster(workers: int) -> Iterator[Any]:
 
     dask starts worker processes with ``MALLOC_TRIM_THRESHOLD_=65536`` to hand freed memory
     back to the OS sooner. For solver runs that costs time: glibc then trims and re-maps
-    memory all through each solve, and a default-scenario run took 16-20% longer on a
-    worker (more CPU time, not waiting) than the same run in a plain process. The workers
+    memory all through each solve: four default-scenario runs took 10-27 % longer each (19 %
+    in all, CPU time, not waiting) in processes started with that setting. The workers
     started here keep the C library's default; the setting is left as it is when
     ``MALLOC_TRIM_THRESHOLD_`` is already in the environment.
     """
