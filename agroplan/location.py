@@ -393,6 +393,8 @@ def _answer(
                               n_var, n_con)
     shares = np.zeros((n, m))
     shares[rows, cols] = np.clip(values[m:], 0.0, 1.0)
+    if bound is not None and not np.isfinite(bound):
+        bound = None  # stopped before any bound (HiGHS reports -inf)
     gap = None if bound is None else max(0.0, objective - bound) / max(abs(objective), 1e-9)
     return LocationResult(status, np.flatnonzero(values[:m] > 0.5).astype(np.int64),
                           shares.argmax(axis=1).astype(np.int64), shares, objective, bound,

@@ -165,3 +165,18 @@ def test_solves_after_highs_ran_with_other_threads() -> None:
     r = solve_facility_location([10, 10], [5, 5], [2, 2, 2], [[1, 4], [1, 4], [3, 1]],
                                 single_source=True, relative_gap=0, threads=1)
     assert r.objective == pytest.approx(23.0)
+
+
+def test_time_limit_before_any_bound_gives_the_start_without_a_bound() -> None:
+    # 400 x 60 cannot reach its LP bound in 0.05 s: the greedy start comes back, and no
+    # bound rather than -inf (and no gap rather than inf)
+    rng = np.random.default_rng(0)
+    points, sites = rng.uniform(0, 100, (400, 2)), rng.uniform(0, 100, (60, 2))
+    dem = rng.integers(1, 11, 400).astype(float)
+    cost = dem[:, None] * np.linalg.norm(points[:, None] - sites[None], axis=2)
+    cap = np.full(60, np.ceil(1.5 * dem.sum() / 6))
+    r = solve_facility_location(np.zeros(60), cap, dem, cost, p=6, single_source=True,
+                                time_limit_s=0.05)
+    assert r.status == "feasible"
+    assert r.objective is not None and len(r.open_sites) == 6
+    assert r.bound is None and r.gap is None
