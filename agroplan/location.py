@@ -71,7 +71,7 @@ class LocationResult:
     objective
         Fixed plus assignment cost of the solution (``None`` without one).
     bound
-        Best proven lower bound on the optimum.
+        Best proven lower bound on the optimum (``None`` if the solve stopped before any).
     gap
         ``(objective - bound) / max(|objective|, 1e-9)``; at most ``relative_gap`` when
         the status is ``optimal``.
