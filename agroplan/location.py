@@ -32,22 +32,22 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Literal
 
-import highspy
 import numpy as np
 import numpy.typing as npt
 
 from agroplan.errors import DataError, InfeasibleError, SolverError
 from agroplan.location_lp import (
+    Status,
     as_highs_solution,
     new_highs,
     pass_model,
+    read_mip,
     run,
 )
 from agroplan.location_pricing import solve_priced
 
-Status = Literal["optimal", "feasible", "infeasible", "no_solution"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -175,7 +175,7 @@ def solve_facility_location(
         with clock.solving():
             priced = solve_priced(f, cap, dem, c, rows, cols, p, start, threads=threads,
                                   seed=seed, gap=relative_gap, deadline=deadline)
-        return _answer(cast(Status, priced.status), priced.values, rows[priced.keep],
+        return _answer(priced.status, priced.values, rows[priced.keep],
                        cols[priced.keep], c.shape, priced.objective, priced.bound, clock,
                        priced.variables, priced.constraints)
     h = new_highs(threads, seed, relative_gap, deadline - time.perf_counter())
@@ -187,7 +187,7 @@ def solve_facility_location(
         h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     with clock.solving():
         run(h, deadline - time.perf_counter())
-    status, values, objective, bound = _read(h)
+    status, values, objective, bound = read_mip(h)
     return _answer(status, values, rows, cols, c.shape, objective, bound, clock, n_var, n_con)
 
 
@@ -360,24 +360,6 @@ def _greedy_assign(cap: FloatArray, dem: FloatArray, pair_cost: FloatArray, open
         if dem[i] == 0:
             shares[i, opened[int(np.argmin(sub[i]))]] = 1.0
     return shares
-
-
-def _read(h: highspy.Highs) -> tuple[Status, FloatArray | None, float | None, float | None]:
-    """Status, column values, objective and bound of a finished MIP solve."""
-    ms = h.getModelStatus()
-    info = h.getInfo()
-    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    status: Status
-    if ms == highspy.HighsModelStatus.kOptimal:
-        status = "optimal"
-    elif ms == highspy.HighsModelStatus.kInfeasible:
-        status = "infeasible"
-    else:
-        status = "feasible" if has_solution else "no_solution"
-    if not has_solution:
-        return status, None, None, None
-    return (status, np.asarray(h.getSolution().col_value),
-            float(info.objective_function_value), float(info.mip_dual_bound))
 
 
 def _answer(

@@ -8,6 +8,7 @@ this takes about a second (0.9-1.3 s measured), where per-term APIs take 40 s.
 from __future__ import annotations
 
 import threading
+from typing import Literal
 
 import highspy
 import numpy as np
@@ -17,6 +18,7 @@ from agroplan.errors import SolverError
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+Status = Literal["optimal", "feasible", "infeasible", "no_solution"]
 GRACE_S = 2.0
 """The solve is cancelled this long after the time limit if the backend overruns it."""
 
@@ -113,6 +115,24 @@ def as_highs_solution(values: FloatArray, n_var: int) -> highspy.HighsSolution:
     solution.col_value = list(values[:n_var])
     solution.value_valid = True
     return solution
+
+
+def read_mip(h: highspy.Highs) -> tuple[Status, FloatArray | None, float | None, float | None]:
+    """Status, column values, objective and bound of a finished MIP solve."""
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    status: Status
+    if ms == highspy.HighsModelStatus.kOptimal:
+        status = "optimal"
+    elif ms == highspy.HighsModelStatus.kInfeasible:
+        status = "infeasible"
+    else:
+        status = "feasible" if has_solution else "no_solution"
+    if not has_solution:
+        return status, None, None, None
+    return (status, np.asarray(h.getSolution().col_value),
+            float(info.objective_function_value), float(info.mip_dual_bound))
 
 
 def run(h: highspy.Highs, time_limit_s: float) -> None:

@@ -44,7 +44,14 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from agroplan.location_lp import as_highs_solution, new_highs, pass_model, run
+from agroplan.location_lp import (
+    Status,
+    as_highs_solution,
+    new_highs,
+    pass_model,
+    read_mip,
+    run,
+)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -69,7 +76,7 @@ joining all that price in at once took 26-29 of 30 sites at 200 x 30, a few at a
 class Priced:
     """What :func:`solve_priced` found, on the kept subset of the pairs it was given."""
 
-    status: str  # "optimal", "feasible", "infeasible", "no_solution"
+    status: Status
     values: FloatArray | None  # y (m), then x of each kept pair in pair order
     objective: float | None
     bound: float | None
@@ -355,7 +362,7 @@ def _integral(values: FloatArray) -> bool:
 
 @dataclass(frozen=True)
 class _Mip:
-    status: str
+    status: Status
     values: FloatArray | None
     objective: float | None
     bound: float | None
@@ -380,15 +387,7 @@ def _mip(
         h.setSolution(as_highs_solution(np.concatenate((start[0], start[1][r, s])), n_var))
         h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     run(h, deadline - time.perf_counter())
-    ms = h.getModelStatus()
-    info = h.getInfo()
-    if ms == highspy.HighsModelStatus.kInfeasible:
-        return _Mip("infeasible", None, None, None, n_var, n_con)
-    if info.primal_solution_status != 2:  # no feasible solution
-        return _Mip("no_solution", None, None, None, n_var, n_con)
-    status = "optimal" if ms == highspy.HighsModelStatus.kOptimal else "feasible"
-    return _Mip(status, np.asarray(h.getSolution().col_value),
-                float(info.objective_function_value), float(info.mip_dual_bound), n_var, n_con)
+    return _Mip(*read_mip(h), n_var, n_con)
 
 
 def _whole(
