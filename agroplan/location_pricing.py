@@ -45,6 +45,8 @@ import numpy as np
 import numpy.typing as npt
 
 from agroplan.location_lp import (
+    FloatArray,
+    IntArray,
     Status,
     as_highs_solution,
     new_highs,
@@ -53,8 +55,6 @@ from agroplan.location_lp import (
     run,
 )
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 K_FIRST = 10
