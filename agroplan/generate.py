@@ -145,6 +145,9 @@ def _districts(count: int, rng: np.random.Generator) -> list[tuple[dict[str, Any
         low = float(rng.uniform(150, 900))
         spread = float(rng.uniform(200, 1500))
         bands = rng.dirichlet([2.0, 4.0, 2.0, 0.5])
+        shares = np.round(bands[:3], 4)
+        # rounded shares may add up to just above 1 when the last band is tiny
+        shares[int(np.argmax(shares))] -= max(0.0, float(shares.sum()) - 1.0)
         area = _area_km2(box)
         out.append(({
             "district_id": f"AZ-G{k + 1:02d}", "name_en": f"District {k + 1}",
@@ -153,10 +156,10 @@ def _districts(count: int, rng: np.random.Generator) -> list[tuple[dict[str, Any
             "elev_mean_m": round(low + 0.45 * spread, 1), "elev_min_m": round(low, 1),
             "elev_p50_m": round(low + 0.4 * spread, 1),
             "elev_p90_m": round(low + 0.8 * spread, 1), "elev_max_m": round(low + spread, 1),
-            "share_below_200m": round(float(bands[0]), 4),
-            "share_200_1000m": round(float(bands[1]), 4),
-            "share_1000_2000m": round(float(bands[2]), 4),
-            "share_above_2000m": round(1.0 - float(np.round(bands[:3], 4).sum()), 4),
+            "share_below_200m": round(float(shares[0]), 4),
+            "share_200_1000m": round(float(shares[1]), 4),
+            "share_1000_2000m": round(float(shares[2]), 4),
+            "share_above_2000m": max(0.0, round(1.0 - float(shares.sum()), 4)),
             "agricultural_share": round(float(rng.uniform(0.2, 0.7)), 3),
             "suspected_ha": round(float(rng.uniform(0.02, 0.2)) * area * 100, 1),
         }, box))

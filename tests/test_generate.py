@@ -73,3 +73,15 @@ def test_bad_sizes(tmp_path: Path) -> None:
         generate_scenario("XXL", 0, tmp_path)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="sites must be at least 1"):
         generate_scenario(ScenarioSize(5, 0, 1, 1, 4), 0, tmp_path)
+
+
+def test_rounded_elevation_shares_stay_within_0_and_1(tmp_path: Path) -> None:
+    """Seed 2533 draws a tiny top band: its rounded shares once added up to 1.0001, and the
+    reader refused share_above_2000m = -0.0001."""
+    size = ScenarioSize(settlements=4, sites=2, origins=2, hubs=2, quarters=6, districts=2)
+    scenario = load_scenario(generate_scenario(size, 2533, tmp_path))
+    districts = read_layers(scenario).districts
+    shares = districts[["share_below_200m", "share_200_1000m", "share_1000_2000m",
+                        "share_above_2000m"]]
+    assert ((shares >= 0) & (shares <= 1)).all().all()
+    assert shares.sum(axis=1).round(4).eq(1.0).all()
