@@ -24,6 +24,7 @@ import time
 from ortools.math_opt.python import mathopt
 
 from agroplan.model.core import AgroModel
+from agroplan.model.states import state_values
 
 HINT_MIN_VARIABLES = 50_000
 """Models with at least this many variables get a warm start; smaller ones are solved
@@ -98,6 +99,7 @@ def greedy_hint(m: AgroModel) -> dict[mathopt.Variable, float]:
             carry = values[v.carry[t]]
         else:
             carry = 0.0
+    state_values(m, values)
     return values
 
 

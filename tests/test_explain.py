@@ -14,6 +14,7 @@ The scenario below extends the tiny fixture with two conflicts checked by hand:
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,10 @@ def test_one_conflict_alone_names_exactly_its_two_groups(conflicts_path: Path) -
                                       "by: 2027Q2, at_least: 60, enforce: true}]")
     assert {c.group for c in result.conflicts} == {"budget", "milestones.0"}
     lines = "\n".join(result.lines())
-    assert "budget.per_quarter 2027Q2 is 1.50 M USD; a plan needs at least 1.80 M USD" in lines
+    # 0.30 M USD short by 2027Q2 in all; how it splits between 2027Q1 and 2027Q2 is a tie
+    short = re.findall(r"budget\.per_quarter 2027Q[12] is 1\.50 M USD; a plan needs at least "
+                       r"[0-9.]+ M USD \(\+([0-9.]+) M USD\)", lines)
+    assert short and sum(float(amount) for amount in short) == pytest.approx(0.30)
     assert "a plan reaches at most 54 families (short by 6 families)" in lines
 
 
