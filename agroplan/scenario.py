@@ -360,6 +360,9 @@ class Solver(_Model):
     """Solver threads."""
     seed: int = Field(0, ge=0)
     """Random seed."""
+    warm_start: Literal["auto", "always", "never"] = "auto"
+    """Start from a greedy plan and from the LP solved by place, which also proves a bound
+    (agroplan/warmstart.py): ``auto`` for models of 50,000 variables or more."""
 
 
 class Scenario(_Model):

@@ -31,6 +31,7 @@ from agroplan.model import AgroModel, build_model, hold_level, set_objective
 from agroplan.model import levels as model_levels
 from agroplan.model.binding import binding_rows
 from agroplan.model.kpis import compute_kpis
+from agroplan.model.objective import MAXIMISED
 from agroplan.model.precheck import Finding, check_inputs
 from agroplan.model.tables import Decisions, binding_table, build_tables
 from agroplan.plan import Plan, Status
@@ -160,11 +161,14 @@ def _solve_levels(m: AgroModel, settings: Settings, report: Progress, deadline: 
     stopped_early = False
     last = LevelResult("no_solution", None, None, None)
     # large models start from a warm start (agroplan/warmstart.py); later levels from the last
-    hint = warm_start(m, deadline - time.perf_counter())
+    start = warm_start(m, deadline - time.perf_counter(), settings.seed)
+    hint = start.hint if start is not None else None
     for i, level in enumerate(levels):
         set_objective(m, level)
         report("level", {"name": level})
         last = _solve_once(m, settings, report, max(0.0, deadline - time.perf_counter()), hint)
+        if i == 0 and start is not None and start.bound is not None:
+            last = _with_bound(last, start.bound, MAXIMISED[level], settings.relative_gap)
         report("solved", {"level": level, "status": last.status, "objective": last.objective,
                           "best_bound": last.best_bound,
                           "relative_gap": _gap(last.objective, last.best_bound)})
@@ -179,6 +183,23 @@ def _solve_levels(m: AgroModel, settings: Settings, report: Progress, deadline: 
     if stopped_early:
         last.status = "feasible"
     return last
+
+
+def _with_bound(last: LevelResult, bound: float, maximised: bool, relative_gap: float
+                ) -> LevelResult:
+    """``last`` with the warm start's bound where it is tighter than the solver's.
+
+    The warm start proves its bound for the model's first objective (the LP relaxation,
+    agroplan/decompose.py); a plan within the gap target of it is optimal.
+    """
+    if last.objective is None or last.best_bound is None:
+        return last
+    tighter = min(last.best_bound, bound) if maximised else max(last.best_bound, bound)
+    status = last.status
+    gap = _gap(last.objective, tighter)
+    if status == "feasible" and gap is not None and gap <= relative_gap:
+        status = "optimal"
+    return LevelResult(status, last.objective, tighter, last.result)
 
 
 def _parameters(settings: Settings, seconds: float) -> mathopt.SolveParameters:

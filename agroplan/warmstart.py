@@ -1,4 +1,4 @@
-"""A starting plan for large models, passed to the solver as a MathOpt solution hint.
+"""A starting plan and a bound for large models, passed to the solver as a solution hint.
 
 On large scenarios the MIP solvers can spend their whole time limit without finding
 anything better than the empty plan. :func:`greedy_hint` builds, in one pass over the
@@ -8,43 +8,61 @@ returning families allow, settlements already developed first, then the largest 
 The solver checks the hint itself and ignores it if it is not feasible (for example when
 a milestone or trade target is enforced that houses alone do not reach).
 
-:func:`lp_guided_hint` then improves it: it solves the LP relaxation, fixes at 0 every farm
-start and agro-town the LP leaves unused (on size L, 66 of 9,244 farm starts and 17 of
-10,092 agro-towns are used) and solves that much smaller MIP; its plan, a plan of the full
-model too, becomes the hint. On size L this start is within 0.11 % of the LP bound after
-18 s, where HiGHS alone finds its first good plan (3.2 % gap) after 47 s.
+:func:`agroplan.decompose.solve_by_places` then solves the LP relaxation by column
+generation over sites and settlements, which also proves a bound, and the MIP over the
+places the LP uses with the yes/no decisions it leaves at 0 fixed; its plan, a plan of the
+whole model too, becomes the hint when it is better than the greedy one. The bound holds
+for the model's first objective and is reported with the plan when it is better than the
+solver's own (on the generated XL scenario the solver does not finish its root LP).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import time
+from dataclasses import dataclass
 
 from ortools.math_opt.python import mathopt
 
+from agroplan.decompose import solve_by_places
 from agroplan.model.core import AgroModel
 from agroplan.model.states import state_values
 
 HINT_MIN_VARIABLES = 50_000
 """Models with at least this many variables get a warm start; smaller ones are solved
 well from scratch, and their plans stay exactly those found without one."""
-SHARE_OF_TIME = 0.5
+SHARE_OF_TIME = 0.6
 """Share of the remaining time limit the warm start may use."""
-LP_SHARE = 0.6
-"""Share of the warm start's time the LP relaxation may use (the restricted MIP gets the
-rest); an LP cut short gives no guidance and leaves the greedy plan."""
+LP_SHARE = 0.7
+"""Share of the warm start's time the LP rounds may use (the MIP over the places the LP
+uses gets the rest)."""
 
 
-def warm_start(m: AgroModel, seconds: float) -> dict[mathopt.Variable, float] | None:
-    """A starting plan for large models (``None`` for small ones).
+@dataclass(frozen=True)
+class WarmStart:
+    """A plan to start from and, when proven, a bound on the model's first objective."""
 
-    The greedy plan of :func:`greedy_hint`, improved by :func:`lp_guided_hint` within
-    :data:`SHARE_OF_TIME` of ``seconds`` (HiGHS solves both steps, whatever the backend).
+    hint: dict[mathopt.Variable, float]
+    bound: float | None
+
+
+def warm_start(m: AgroModel, seconds: float, seed: int = 0) -> WarmStart | None:
+    """A starting plan for large models (``None`` for small ones, see ``solver.warm_start``).
+
+    The better of the greedy plan of :func:`greedy_hint` and the plan of
+    :func:`~agroplan.decompose.solve_by_places`, found within :data:`SHARE_OF_TIME` of
+    ``seconds`` (HiGHS solves both steps, whatever the backend), with the LP bound.
     """
-    if m.model.get_num_variables() < HINT_MIN_VARIABLES:
+    when = m.inputs.scenario.solver.warm_start
+    if when == "never" or (when == "auto"
+                           and m.model.get_num_variables() < HINT_MIN_VARIABLES):
         return None
-    return lp_guided_hint(m, SHARE_OF_TIME * seconds, greedy_hint(m))
+    greedy = greedy_hint(m)
+    found = solve_by_places(m, SHARE_OF_TIME * seconds, LP_SHARE,
+                            m.inputs.scenario.solver.relative_gap, seed)
+    hint = greedy
+    if found.values is not None and _objective(m, found.values) > _objective(m, greedy):
+        hint = found.values
+    return WarmStart(hint, found.bound)
 
 
 def greedy_hint(m: AgroModel) -> dict[mathopt.Variable, float]:
@@ -137,53 +155,6 @@ def _ship(m: AgroModel, routes: list[tuple[str, str]], t: int, amount: float,
     return shipped
 
 
-def lp_guided_hint(m: AgroModel, seconds: float,
-                   start: dict[mathopt.Variable, float] | None = None
-                   ) -> dict[mathopt.Variable, float] | None:
-    """A plan found by solving the model with the LP's unused binaries fixed at 0.
-
-    Solves the LP relaxation, then the MIP restricted to the farm starts and agro-towns
-    the LP uses (every other ``b`` and ``a`` fixed at 0), within ``seconds`` in all; the
-    model is restored afterwards. Any plan of the restricted MIP is a plan of the model.
-
-    Returns
-    -------
-    dict or None
-        Variable -> value, or ``None`` when no plan was found in time.
-    """
-    started = time.perf_counter()
-    variables = list(m.model.variables())
-    integer = [var for var in variables if var.integer]
-    for var in integer:
-        var.integer = False
-    try:
-        lp = _solve(m, LP_SHARE * seconds, None)
-    finally:
-        for var in integer:
-            var.integer = True
-    if lp is None or not lp.has_primal_feasible_solution():
-        return start
-    values = lp.variable_values()
-    fixed = [var for var in (*m.vars.b.values(), *m.vars.a.values())
-             if values[var] < 1e-6 and var.upper_bound > 0]
-    for var in fixed:
-        var.upper_bound = 0.0
-    try:
-        left = seconds - (time.perf_counter() - started)
-        # the greedy plan may use towns fixed here: hint it only if it is still a plan
-        hint = start if start is not None and all(start[var] == 0 for var in fixed) else None
-        sub = _solve(m, left, hint) if left > 1 else None
-    finally:
-        for var in fixed:
-            var.upper_bound = 1.0
-    if sub is None or not sub.has_primal_feasible_solution():
-        return start
-    found = {var: (round(x) if var.integer else x) for var, x in sub.variable_values().items()}
-    if start is not None and _objective(m, start) >= _objective(m, found):
-        return start  # a restricted MIP cut short may hold a worse plan than the greedy one
-    return found
-
-
 def _objective(m: AgroModel, values: dict[mathopt.Variable, float]) -> float:
     """The model's objective at ``values``, larger is better."""
     objective = m.model.objective
@@ -191,16 +162,3 @@ def _objective(m: AgroModel, values: dict[mathopt.Variable, float]) -> float:
         float(term.coefficient) * values.get(term.variable, 0.0)
         for term in objective.linear_terms())
     return value if bool(objective.is_maximize) else -value
-
-
-def _solve(m: AgroModel, seconds: float, hint: dict[mathopt.Variable, float] | None
-           ) -> mathopt.SolveResult | None:
-    params = mathopt.SolveParameters(time_limit=dt.timedelta(seconds=max(seconds, 0.01)),
-                                     relative_gap_tolerance=m.inputs.scenario.solver.relative_gap)
-    model_params = (mathopt.ModelSolveParameters(
-        solution_hints=[mathopt.SolutionHint(variable_values=hint)]) if hint else None)
-    try:
-        return mathopt.solve(m.model, mathopt.SolverType.HIGHS, params=params,
-                             model_params=model_params)
-    except Exception:  # a failed warm start only means no warm start
-        return None

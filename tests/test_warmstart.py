@@ -1,4 +1,4 @@
-"""Warm starts: the greedy houses-only plan by hand, and both starts are plans of the model."""
+"""Warm starts: the greedy houses-only plan by hand, the LP by place, and their bound."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from agroplan.inputs import build_plan_inputs
 from agroplan.layers import read_layers
 from agroplan.model import AgroModel, build_model
 from agroplan.scenario import load_scenario
-from agroplan.warmstart import greedy_hint, lp_guided_hint, warm_start
+from agroplan.solve import LevelResult, _with_bound
+from agroplan.warmstart import greedy_hint, warm_start
 
 
 def tiny_model(path: Path) -> AgroModel:
@@ -52,17 +53,34 @@ def test_greedy_plan_by_hand(tiny_scenario_path: Path) -> None:
     assert is_plan(m, hint)
 
 
-def test_lp_guided_plan_is_a_plan_and_the_model_is_restored(tiny_scenario_path: Path) -> None:
-    m = tiny_model(tiny_scenario_path)
-    before = [(var.integer, var.lower_bound, var.upper_bound) for var in m.model.variables()]
-    greedy = greedy_hint(m)
-    guided = lp_guided_hint(m, 30.0, greedy)
-    assert guided is not None
-    assert [(var.integer, var.lower_bound, var.upper_bound)
-            for var in m.model.variables()] == before
+def test_warm_start_always_gives_a_plan_and_a_bound(tiny_scenario_path: Path) -> None:
+    """With ``solver.warm_start: always`` even the tiny model gets the LP by place: its plan
+    is a plan at least as good as the greedy one, and its bound is above the optimum."""
+    scenario = load_scenario(tiny_scenario_path)
+    scenario = scenario.model_copy(update={"solver": scenario.solver.model_copy(
+        update={"warm_start": "always"})})
+    m = build_model(build_plan_inputs(scenario, read_layers(scenario)))
+    start = warm_start(m, 60.0)
+    assert start is not None and start.bound is not None
     objective = m.objectives["weighted"]
-    assert objective.evaluate(guided) >= objective.evaluate(greedy)
-    assert is_plan(m, guided)
+    assert objective.evaluate(start.hint) >= objective.evaluate(greedy_hint(m))
+    assert objective.evaluate(start.hint) > objective.evaluate(greedy_hint(m))  # farms too
+    assert is_plan(m, start.hint)
+    best = mathopt.solve(m.model, mathopt.SolverType.HIGHS,
+                         params=mathopt.SolveParameters(relative_gap_tolerance=0))
+    assert best.objective_value() <= start.bound * (1 + 1e-9)
+
+
+def test_a_bound_within_the_gap_proves_the_plan() -> None:
+    """The warm start's bound replaces a weaker solver bound; within the gap it is optimal."""
+    weak = LevelResult("feasible", 1000.0, 2000.0, None)
+    assert _with_bound(weak, 1000.5, True, 0.001) == LevelResult("optimal", 1000.0, 1000.5,
+                                                                  None)
+    assert _with_bound(weak, 1010.0, True, 0.001) == LevelResult("feasible", 1000.0, 1010.0,
+                                                                  None)
+    assert _with_bound(weak, 2500.0, True, 0.001) == weak  # the solver's is tighter
+    cost = LevelResult("feasible", 1000.0, 900.0, None)  # minimised: the bound is below
+    assert _with_bound(cost, 999.5, False, 0.001).status == "optimal"
 
 
 def test_small_models_get_no_warm_start(tiny_scenario_path: Path) -> None:
