@@ -5,12 +5,11 @@ about two minutes for the LP relaxation of the whole model, yet its solution use
 sites and 47 settlements. :func:`solve_by_places` finds the same LP optimum by column
 generation over *places*:
 
-- Every variable of a candidate site (farm starts, heifers delivered to it, its herd
-  and workers) or of a settlement (houses, agro-town, houses standing) belongs to that
-  place's *block*; heifer and timber flows origin -> hub, carried budget and soft
-  violations are *global*. A row whose variables all belong to one block is that block's
-  own row; every other row (budget, hubs, land, houses living quarters of workers,
-  timber, targets) is *shared*.
+- Every variable of a candidate site (farm starts, heifers delivered to it, its workers)
+  or of a settlement (houses, agro-town) belongs to that place's *block*; heifer and
+  timber flows origin -> hub, carried budget and soft violations are *global*. A row
+  whose variables all belong to one block is that block's own row; every other row
+  (budget, hubs, land, housing of workers, timber, targets) is *shared*.
 - The *master* LP holds the global variables, the blocks kept so far and their own rows.
   Its duals price every left-out block in one block-diagonal LP (the blocks' own rows,
   objective = reduced cost against the shared rows): a block with a negative value would
@@ -50,6 +49,7 @@ from agroplan.model.core import AgroModel
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
+WHAT = "the LP by place of the warm start"
 ROW_SCALE_ABOVE = 100.0
 """Rows whose largest coefficient exceeds this are divided by it."""
 COLUMN_SCALE_ABOVE = 1e6
@@ -134,9 +134,8 @@ class _Arrays:
     def _blocks(self, m: AgroModel, position: dict[int, int]) -> None:
         v = m.vars
         keyed: list[tuple[str, Iterable[tuple[tuple[object, ...], mathopt.Variable]], int]] = [
-            ("s", v.b.items(), 0), ("s", v.z.items(), 1), ("s", v.herd.items(), 0),
-            ("s", v.w.items(), 0), ("j", v.x.items(), 0),
-            ("j", v.a.items(), 0), ("j", v.standing.items(), 0), ("j", v.developed.items(), 0)]
+            ("s", v.b.items(), 0), ("s", v.z.items(), 1), ("s", v.w.items(), 0),
+            ("j", v.x.items(), 0), ("j", v.a.items(), 0)]
         ids: dict[tuple[str, object], int] = {}
         block = np.full(len(self.variables), -1, dtype=np.int64)
         for kind, items, at in keyed:
@@ -225,7 +224,7 @@ def solve_by_places(m: AgroModel, seconds: float, lp_share: float = 0.7,
         cols, rows = arrays.columns(keep)
         h = new_highs(1, seed, gap, left)
         h.passModel(arrays.lp(cols, rows))
-        run(h, left)
+        run(h, left, WHAT)
         rounds += 1
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break  # out of time, or a master that needs blocks it does not have yet
@@ -289,7 +288,7 @@ def _price(arrays: _Arrays, duals: FloatArray, blocks: npt.NDArray[np.bool_],
         return None
     h = new_highs(1, 0, 0.0, seconds)
     h.passModel(arrays.lp(cols, rows, cost=reduced))
-    run(h, seconds)
+    run(h, seconds, WHAT)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     x = np.asarray(h.getSolution().col_value)
@@ -313,7 +312,7 @@ def _plan(arrays: _Arrays, used: IntArray, x_master: FloatArray, cols_master: In
     started = time.perf_counter()
     h = new_highs(1, seed, gap, seconds)
     h.passModel(arrays.lp(cols, rows, integer=True, upper=upper))
-    run(h, seconds)
+    run(h, seconds, WHAT)
     if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
         return None
     x = np.asarray(h.getSolution().col_value) * arrays.col_scale[cols]
@@ -344,7 +343,7 @@ def _polish(arrays: _Arrays, cols: IntArray, rows: IntArray, x: FloatArray,
     lp = _highs_lp(a, cols, rows, cost[cols], low, high, rl[rows], ru[rows], None)
     h = new_highs(1, 0, 0.0, seconds)
     h.passModel(lp)
-    run(h, seconds)
+    run(h, seconds, WHAT)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     polished: FloatArray = np.asarray(h.getSolution().col_value)

@@ -135,7 +135,7 @@ def read_mip(h: highspy.Highs) -> tuple[Status, FloatArray | None, float | None,
             float(info.objective_function_value), float(info.mip_dual_bound))
 
 
-def run(h: highspy.Highs, time_limit_s: float) -> None:
+def run(h: highspy.Highs, time_limit_s: float, what: str = "the location model") -> None:
     """Solve, cancelling the backend shortly after the limit if it overruns it.
 
     HiGHS keeps one thread pool per process, sized by the first solve that runs; a later
@@ -147,7 +147,7 @@ def run(h: highspy.Highs, time_limit_s: float) -> None:
         highspy.Highs.resetGlobalScheduler(True)
         status = _run_once(h, time_limit_s)
     if status == highspy.HighsStatus.kError:
-        raise SolverError("HiGHS failed on the location model")
+        raise SolverError(f"HiGHS failed on {what}")
 
 
 def _run_once(h: highspy.Highs, time_limit_s: float) -> highspy.HighsStatus:

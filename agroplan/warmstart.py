@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from ortools.math_opt.python import mathopt
 
 from agroplan.decompose import solve_by_places
+from agroplan.errors import SolverError
 from agroplan.model.core import AgroModel
-from agroplan.model.states import state_values
 
 HINT_MIN_VARIABLES = 50_000
 """Models with at least this many variables get a warm start; smaller ones are solved
@@ -57,8 +57,11 @@ def warm_start(m: AgroModel, seconds: float, seed: int = 0) -> WarmStart | None:
                            and m.model.get_num_variables() < HINT_MIN_VARIABLES):
         return None
     greedy = greedy_hint(m)
-    found = solve_by_places(m, SHARE_OF_TIME * seconds, LP_SHARE,
-                            m.inputs.scenario.solver.relative_gap, seed)
+    try:
+        found = solve_by_places(m, SHARE_OF_TIME * seconds, LP_SHARE,
+                                m.inputs.scenario.solver.relative_gap, seed)
+    except SolverError:  # a failed warm start only means starting from the greedy plan
+        return WarmStart(greedy, None)
     hint = greedy
     if found.values is not None and _objective(m, found.values) > _objective(m, greedy):
         hint = found.values
@@ -117,7 +120,6 @@ def greedy_hint(m: AgroModel) -> dict[mathopt.Variable, float]:
             carry = values[v.carry[t]]
         else:
             carry = 0.0
-    state_values(m, values)
     return values
 
 

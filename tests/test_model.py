@@ -22,7 +22,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ortools.math_opt.python import mathopt
 
 from agroplan.check import check_plan
 from agroplan.errors import InfeasibleError
@@ -440,28 +439,7 @@ def test_constraint_names_start_with_their_family_key() -> None:
             "houses.timber[2027Q1]", "agro_towns.before_houses[J2,2027Q2]"} <= names
     families = {n.split("[")[0].split(".")[0] for n in names}
     assert families == {"farms", "cattle", "supply", "hubs", "agro_towns", "houses",
-                        "workforce", "land", "budget", "state"}
-
-
-def test_state_variables_are_the_cumulative_decisions() -> None:
-    """herd, standing and developed equal the sums of the decisions so far."""
-    m = build_model(_mixed_instance())
-    result = mathopt.solve(m.model, mathopt.SolverType.HIGHS)
-    assert result.termination.reason == mathopt.TerminationReason.OPTIMAL
-    value = result.variable_values()
-    v = m.vars
-    assert v.herd and v.standing and v.developed
-    for (s, t), herd in v.herd.items():
-        assert value[herd] == pytest.approx(
-            sum(value[z] for (_h, s2, t2), z in v.z.items() if s2 == s and t2 <= t))
-    for (j, t), standing in v.standing.items():
-        assert value[standing] == pytest.approx(
-            sum(value[x] for (j2, t2), x in v.x.items() if j2 == j and t2 <= t))
-        assert value[v.developed[j, t]] == pytest.approx(
-            sum(value[a] for (j2, t2), a in v.a.items() if j2 == j and t2 <= t))
-    # the plan uses both a farm and houses, so the sums above are not all zero
-    assert max(value[h] for h in v.herd.values()) > 0
-    assert max(value[x] for x in v.standing.values()) > 0
+                        "workforce", "land", "budget"}
 
 
 def test_tables_have_the_plan_columns_and_sorted_rows() -> None:

@@ -14,22 +14,21 @@ from ortools.math_opt.python import mathopt
 from agroplan.inputs import PlanInputs
 from agroplan.model.budget import add_budget, collect_spend
 from agroplan.model.cattle import add_cattle
-from agroplan.model.core import AgroModel, create_variables
+from agroplan.model.core import AgroModel, collect_herd_terms, create_variables
 from agroplan.model.farms import add_farms
 from agroplan.model.housing import add_housing
 from agroplan.model.land import add_land
 from agroplan.model.lookups import Lookups
 from agroplan.model.milestones import add_milestones
 from agroplan.model.objective import collect_objectives, hold_level, levels, set_objective
-from agroplan.model.states import add_states
 from agroplan.model.timber import add_timber
 from agroplan.model.trade import add_trade, collect_exports
 from agroplan.model.workforce import add_workforce
 
 __all__ = ["AgroModel", "build_model", "hold_level", "levels", "set_objective"]
 
-FAMILIES = (add_states, add_farms, add_cattle, add_housing, add_timber, add_workforce, add_land,
-            add_budget, add_trade, add_milestones)
+FAMILIES = (add_farms, add_cattle, add_housing, add_timber, add_workforce, add_land, add_budget,
+            add_trade, add_milestones)
 
 
 def build_model(inputs: PlanInputs, *, integer_flows: bool = False,
@@ -62,6 +61,7 @@ def build_model(inputs: PlanInputs, *, integer_flows: bool = False,
         vars=create_variables(inputs, data, model, integer_flows),
         soft=dict(soft if soft is not None else inputs.scenario.constraints.soft()),
     )
+    collect_herd_terms(m)
     collect_spend(m)
     collect_exports(m)
     for add_family in FAMILIES:

@@ -22,19 +22,14 @@ def add_cattle(m: AgroModel) -> None:
 
 
 def _herd_within_size(m: AgroModel) -> None:
-    """``cattle.herd_within_size[s,t]``: ``herd[s,t] - cap[s,t] <= 0``.
-
-    The capacity is written out as the farm starts (a state variable for it would be
-    fewer non-zeros, but it hides the yes/no starts from HiGHS's presolve and cuts: the
-    default scenario took 9 s instead of 5 s).
-    """
+    """``cattle.herd_within_size[s,t]``: ``herd[s,t] - cap[s,t] <= 0``."""
     build = m.inputs.scenario.farms.build_quarters
     starts: dict[str, list[tuple[int, int, mathopt.Variable]]] = defaultdict(list)
     for (s, k, t), var in m.vars.b.items():
         starts[s].append((t, k, var))
-    for (s, t), herd in sorted(m.vars.herd.items()):
+    for (s, t), terms in sorted(m.herd_terms.items()):
         capacity = [k * var for t0, k, var in starts.get(s, []) if t0 <= t - build]
-        expr = Expr(herd - mathopt.fast_sum(capacity))
+        expr = Expr(mathopt.fast_sum(terms) - mathopt.fast_sum(capacity))
         m.add(f"cattle.herd_within_size[{s},{m.periods[t]}]", expr, ub=0)
 
 

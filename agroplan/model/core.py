@@ -36,12 +36,6 @@ class Variables:
     ``z[h, s, t]`` heifers hub -> site; ``x[j, t]`` houses; ``a[j, t]`` agro-town developed;
     ``q[o, h, t]`` timber origin -> hub (m3); ``w[s, j, t]`` workers of s living in j;
     ``carry[t]`` budget carried from t to t + 1 (USD, only with ``budget.carry_over``).
-
-    State variables, defined by the ``state.*`` rows of :mod:`agroplan.model.states` (each is
-    its quarter's value plus the one before, so a cumulative quantity costs one row of a
-    few terms instead of a sum over every earlier quarter in every row that uses it):
-    ``herd[s, t]`` heads delivered to s up to t; ``standing[j, t]`` houses built in j up to t;
-    ``developed[j, t]`` 1 once agro-town j is developed.
     """
 
     b: dict[tuple[str, int, int], mathopt.Variable] = field(default_factory=dict)
@@ -52,15 +46,11 @@ class Variables:
     q: dict[tuple[str, str, int], mathopt.Variable] = field(default_factory=dict)
     w: dict[tuple[str, str, int], mathopt.Variable] = field(default_factory=dict)
     carry: dict[int, mathopt.Variable] = field(default_factory=dict)
-    herd: dict[tuple[str, int], mathopt.Variable] = field(default_factory=dict)
-    standing: dict[tuple[str, int], mathopt.Variable] = field(default_factory=dict)
-    developed: dict[tuple[str, int], mathopt.Variable] = field(default_factory=dict)
 
     def count(self) -> int:
         """Number of variables."""
         return sum(
-            len(v) for v in (self.b, self.y, self.z, self.x, self.a, self.q, self.w, self.carry,
-                             self.herd, self.standing, self.developed)
+            len(v) for v in (self.b, self.y, self.z, self.x, self.a, self.q, self.w, self.carry)
         )
 
 
@@ -80,6 +70,8 @@ class AgroModel:
         True when every variable is integer (CP-SAT): timber and workers too.
     vars
         The decision variables.
+    herd_terms
+        ``(s, t)`` -> heifer-delivery variables whose sum is the herd of s at the end of t.
     spend
         ``(category, t)`` -> spend expression, USD.
     exports
@@ -107,6 +99,7 @@ class AgroModel:
     model: mathopt.Model
     integer_flows: bool
     vars: Variables
+    herd_terms: dict[tuple[str, int], list[mathopt.Variable]] = field(default_factory=dict)
     spend: dict[tuple[str, int], mathopt.LinearExpression] = field(default_factory=dict)
     exports: dict[int, mathopt.LinearExpression] = field(default_factory=dict)
     objectives: dict[str, mathopt.LinearExpression] = field(default_factory=dict)
@@ -127,8 +120,7 @@ class AgroModel:
 
     def herd(self, site: str, t: int) -> mathopt.LinearExpression:
         """Herd at ``site`` at the end of quarter ``t`` (heads; no losses modelled)."""
-        var = self.vars.herd.get((site, t))
-        return Expr(var) if var is not None else Expr(0.0)
+        return Expr(mathopt.fast_sum(self.herd_terms.get((site, t), [])))
 
     def add(
         self, name: str, expr: mathopt.LinearExpression, *, lb: float = -INF, ub: float = INF,
@@ -184,7 +176,6 @@ def create_variables(
 
     _create_farms_and_flows(inputs, data, model, v, cont)
     _create_houses(inputs, data, model, v)
-    _create_states(inputs, data, model, v, integer_flows)
     _create_workers(inputs, data, v, cont)
     if sc.budget.carry_over:
         for t in range(len(inputs.periods) - 1):
@@ -266,25 +257,12 @@ def _create_workers(
             v.w[s, j, t] = cont(0, ub, f"w[{s},{j},{inputs.periods[t]}]")
 
 
-def _create_states(
-    inputs: PlanInputs, data: Lookups, model: mathopt.Model, v: Variables, integer_flows: bool
-) -> None:
-    """Herd where heifers can arrive; houses standing and agro-town developed where built.
-
-    Their values are implied by the decisions (integral where those are), so they are
-    continuous for the MIP solvers and integer only when every variable must be (CP-SAT).
-    """
-    periods = inputs.periods
-    add = model.add_integer_variable if integer_flows else model.add_variable
-    first_herd: dict[str, int] = {}
-    for _h, s, t in v.z:
-        first_herd[s] = min(t, first_herd.get(s, t))
-    for s, first in sorted(first_herd.items()):
-        most = max(data.sizes(inputs.scenario.farms.sizes_heads, s))
-        for t in range(first, len(periods)):
-            v.herd[s, t] = add(lb=0, ub=most, name=f"herd[{s},{periods[t]}]")
-    for j, t in v.x:
-        # the sum of the quarters' bounds: plots and families may be soft, so not U_j
-        most = (t - data.town_from[j] + 1) * data.house_cap(j)
-        v.standing[j, t] = add(lb=0, ub=most, name=f"standing[{j},{periods[t]}]")
-        v.developed[j, t] = add(lb=0, ub=1, name=f"developed[{j},{periods[t]}]")
+def collect_herd_terms(m: AgroModel) -> None:
+    """Herd of site s at the end of t = deliveries to s in quarters up to t."""
+    by_site: dict[str, list[tuple[int, mathopt.Variable]]] = defaultdict(list)
+    for (_h, s, t), var in m.vars.z.items():
+        by_site[s].append((t, var))
+    for s, items in by_site.items():
+        first = min(t for t, _ in items)
+        for t in range(first, m.quarters):
+            m.herd_terms[s, t] = [var for t2, var in items if t2 <= t]

@@ -15,8 +15,8 @@ def add_land(m: AgroModel) -> None:
     if per_head <= 0:
         return
     terms: dict[tuple[str, int], list[mathopt.Variable]] = defaultdict(list)
-    for (s, t), herd in m.vars.herd.items():
-        terms[m.data.site_district[s], t].append(herd)
+    for (s, t), variables in m.herd_terms.items():
+        terms[m.data.site_district[s], t].extend(variables)
     for (d, t), variables in sorted(terms.items()):
         p = m.periods[t]
         m.add(

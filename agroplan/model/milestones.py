@@ -21,7 +21,7 @@ def milestone_expression(m: AgroModel, milestone: Milestone) -> tuple[mathopt.Li
     if metric in ("families_housed", "houses_built"):
         return Expr(mathopt.fast_sum(v for (_j, t), v in m.vars.x.items() if t <= by)), 0.0
     if metric == "herd_heads":
-        sites = sorted({s for s, t in m.vars.herd if t == by})
+        sites = sorted({s for s, t in m.herd_terms if t == by})
         return Expr(mathopt.fast_sum(m.herd(s, by) for s in sites)), 0.0
     if metric == "farms_operational":
         build = sc.farms.build_quarters

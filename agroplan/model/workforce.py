@@ -25,9 +25,13 @@ def add_workforce(m: AgroModel) -> None:
     for (s, j, t), var in m.vars.w.items():
         at_site[s, t].append(var)
         at_home[j, t].append(var)
-    for s, t in sorted(m.vars.herd):
+    for s, t in sorted(m.herd_terms):
         expr = Expr(mathopt.fast_sum(at_site[s, t]) - per_head * m.herd(s, t))
         m.add(f"workforce.demand[{s},{m.periods[t]}]", expr, lb=0)
+    houses: dict[str, list[tuple[int, mathopt.Variable]]] = defaultdict(list)
+    for (j, t), var in m.vars.x.items():
+        houses[j].append((t, var))
     for j, t in sorted(at_home):
-        expr = Expr(mathopt.fast_sum(at_home[j, t]) - per_family * m.vars.standing[j, t])
+        standing = mathopt.fast_sum(v for t2, v in houses[j] if t2 <= t)
+        expr = Expr(mathopt.fast_sum(at_home[j, t]) - per_family * standing)
         m.add(f"workforce.supply[{j},{m.periods[t]}]", expr, ub=0)
