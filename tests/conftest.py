@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from ortools.math_opt.python import mathopt
+
+from agroplan.model import AgroModel
 
 TESTS = Path(__file__).resolve().parent
 TINY = TESTS / "fixtures" / "tiny"
@@ -128,3 +131,16 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     return code, out, err
+
+
+def is_plan(m: AgroModel, values: dict[mathopt.Variable, float]) -> bool:
+    """True when every variable fixed at its value leaves the model feasible."""
+    bounds = {var: (var.lower_bound, var.upper_bound) for var in values}
+    for var, value in values.items():
+        var.lower_bound = var.upper_bound = value
+    try:
+        result = mathopt.solve(m.model, mathopt.SolverType.HIGHS)
+    finally:
+        for var, (lb, ub) in bounds.items():
+            var.lower_bound, var.upper_bound = lb, ub
+    return bool(result.termination.reason == mathopt.TerminationReason.OPTIMAL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import is_plan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.math_opt.python import mathopt
@@ -41,19 +42,6 @@ def optimum(m: AgroModel) -> float:
                            params=mathopt.SolveParameters(relative_gap_tolerance=0))
     assert result.termination.reason == mathopt.TerminationReason.OPTIMAL
     return float(result.objective_value())
-
-
-def is_plan(m: AgroModel, values: dict[mathopt.Variable, float]) -> bool:
-    """True when every variable fixed at its value leaves the model feasible."""
-    bounds = {var: (var.lower_bound, var.upper_bound) for var in values}
-    for var, value in values.items():
-        var.lower_bound = var.upper_bound = value
-    try:
-        result = mathopt.solve(m.model, mathopt.SolverType.HIGHS)
-    finally:
-        for var, (lb, ub) in bounds.items():
-            var.lower_bound, var.upper_bound = lb, ub
-    return bool(result.termination.reason == mathopt.TerminationReason.OPTIMAL)
 
 
 def objective(m: AgroModel, values: dict[mathopt.Variable, float]) -> float:

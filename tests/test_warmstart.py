@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import is_plan
 from ortools.math_opt.python import mathopt
 
 from agroplan.inputs import build_plan_inputs
@@ -17,19 +18,6 @@ from agroplan.warmstart import greedy_hint, warm_start
 def tiny_model(path: Path) -> AgroModel:
     scenario = load_scenario(path)
     return build_model(build_plan_inputs(scenario, read_layers(scenario)))
-
-
-def is_plan(m: AgroModel, values: dict[mathopt.Variable, float]) -> bool:
-    """True when every variable fixed at its value leaves the model feasible."""
-    bounds = {var: (var.lower_bound, var.upper_bound) for var in values}
-    for var, value in values.items():
-        var.lower_bound = var.upper_bound = value
-    try:
-        result = mathopt.solve(m.model, mathopt.SolverType.HIGHS)
-    finally:
-        for var, (lb, ub) in bounds.items():
-            var.lower_bound, var.upper_bound = lb, ub
-    return bool(result.termination.reason == mathopt.TerminationReason.OPTIMAL)
 
 
 def test_greedy_plan_by_hand(tiny_scenario_path: Path) -> None:
