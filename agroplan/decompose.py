@@ -222,9 +222,7 @@ def solve_by_places(m: AgroModel, seconds: float, lp_share: float = 0.7,
         if left <= 0:
             break
         cols, rows = arrays.columns(keep)
-        h = new_highs(1, seed, gap, left)
-        h.passModel(arrays.lp(cols, rows))
-        run(h, left, WHAT)
+        h = _solved(arrays.lp(cols, rows), left, gap, seed)
         rounds += 1
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break  # out of time, or a master that needs blocks it does not have yet
@@ -286,9 +284,7 @@ def _price(arrays: _Arrays, duals: FloatArray, blocks: npt.NDArray[np.bool_],
         return np.zeros(len(arrays.cols_of))
     if seconds <= 0:
         return None
-    h = new_highs(1, 0, 0.0, seconds)
-    h.passModel(arrays.lp(cols, rows, cost=reduced))
-    run(h, seconds, WHAT)
+    h = _solved(arrays.lp(cols, rows, cost=reduced), seconds)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     x = np.asarray(h.getSolution().col_value)
@@ -310,9 +306,7 @@ def _plan(arrays: _Arrays, used: IntArray, x_master: FloatArray, cols_master: In
               & (np.abs(lp_value[cols]) < 1e-9))
     upper[unused] = 0.0
     started = time.perf_counter()
-    h = new_highs(1, seed, gap, seconds)
-    h.passModel(arrays.lp(cols, rows, integer=True, upper=upper))
-    run(h, seconds, WHAT)
+    h = _solved(arrays.lp(cols, rows, integer=True, upper=upper), seconds, gap, seed)
     if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
         return None
     x = np.asarray(h.getSolution().col_value) * arrays.col_scale[cols]
@@ -341,14 +335,21 @@ def _polish(arrays: _Arrays, cols: IntArray, rows: IntArray, x: FloatArray,
     low, high = lb[cols].copy(), ub[cols].copy()
     low[fixed] = high[fixed] = x[fixed]
     lp = _highs_lp(a, cols, rows, cost[cols], low, high, rl[rows], ru[rows], None)
-    h = new_highs(1, 0, 0.0, seconds)
-    h.passModel(lp)
-    run(h, seconds, WHAT)
+    h = _solved(lp, seconds)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     polished: FloatArray = np.asarray(h.getSolution().col_value)
     polished[fixed] = x[fixed]
     return polished
+
+
+def _solved(lp: highspy.HighsLp, seconds: float, gap: float = 0.0, seed: int = 0
+            ) -> highspy.Highs:
+    """``lp`` solved by a quiet single-threaded HiGHS within ``seconds``."""
+    h = new_highs(1, seed, gap, seconds)
+    h.passModel(lp)
+    run(h, seconds, WHAT)
+    return h
 
 
 def _highs_lp(a: sp.csr_matrix, cols: IntArray, rows: IntArray, cost: FloatArray,
