@@ -1,12 +1,23 @@
 """agroplan: phased optimisation plans for Azerbaijan's revival territories.
 
-The pipeline runs through plain values, one module per stage::
+Data flows one way, through plain values, one subpackage per stage::
 
-    Scenario (scenario.py) -> Layers (layers.py) -> PlanInputs (inputs.py)
-        -> solver (model/, solve.py) -> Plan (plan.py) -> renderers (render/)
+    config/  Scenario        the validated scenario file
+    layers/  Layers          validated GeoDataFrames (layers/build/ derives the defaults)
+    inputs   PlanInputs      arrays and tables keyed by id, distances, scaling
+    model/   AgroModel       the OR-Tools model, one module per constraint family
+    solve/   Plan            checks, warm start, backend, the plan read back
+    plan/                    the Plan and its folder on disk
+    check/                   every rule verified without a solver
+    render/                  offline HTML maps and reports
+    cli/                     the ``agroplan`` command
 
-Only the model and solve modules import OR-Tools; only the renderers import folium;
-only the readers and writers touch files.
+Beside the pipeline: ``roadmap/`` (actuals, re-planning, review), ``studies/`` (explain,
+compare, sweeps) and ``location/`` (facility location from plain arrays). Plain modules:
+``errors``, ``periods``, ``families``, ``atomic``, ``highs``, ``lazy``, ``generate``.
+Only ``model``, ``solve``, ``location`` and the LP helpers import a solver; only
+``render`` imports folium; only the readers and writers touch files. The contracts in
+``pyproject.toml`` (``lint-imports``) keep these rules.
 """
 
 from agroplan.errors import (

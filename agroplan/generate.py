@@ -30,8 +30,8 @@ from typing import Any, Literal
 import numpy as np
 import yaml
 
+from agroplan.config.load import DEFAULT_SCENARIO
 from agroplan.errors import ConfigError
-from agroplan.scenario import DEFAULT_SCENARIO
 
 WEST, EAST, SOUTH, NORTH = 46.0, 47.6, 39.1, 40.5
 """Bounding box of the synthetic districts, degrees."""

@@ -20,15 +20,15 @@ import numpy as np
 import pandas as pd
 from pyproj import Geod
 
+from agroplan.config.scenario import Scenario
 from agroplan.errors import DataError
-from agroplan.layers import to_metric
+from agroplan.layers.read import to_metric
 from agroplan.periods import quarter_index, quarter_ordinal
-from agroplan.scenario import Scenario
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from agroplan.layers import Layers
+    from agroplan.layers.read import Layers
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,10 @@ HEADERS = ("run", *STAGES, "peak MB", "variables", "constraints", "status", "gap
 def run_once(scenario_path: str | None, solver: str | None, draw_map: bool) -> dict[str, Any]:
     """One end-to-end run; seconds per stage and the solver's figures."""
     from agroplan.check import check_plan
+    from agroplan.config import load_scenario
     from agroplan.inputs import build_plan_inputs
     from agroplan.layers import read_layers
-    from agroplan.plan_io import write_plan
-    from agroplan.scenario import load_scenario
+    from agroplan.plan import write_plan
     from agroplan.solve import solve
 
     size: dict[str, Any] = {}

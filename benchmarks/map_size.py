@@ -25,12 +25,12 @@ import numpy as np
 import pandas as pd
 from playwright.sync_api import sync_playwright
 
+from agroplan.config import load_scenario
 from agroplan.inputs import PlanInputs
 from agroplan.layers import Layers, read_layers
 from agroplan.plan import SPEND_CATEGORIES, Plan
 from agroplan.render import render_outputs
 from agroplan.render.mapdata import build_map_data
-from agroplan.scenario import load_scenario
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -32,9 +32,9 @@ BACKENDS = ("highs", "scip", "cpsat")
 
 def run_pipeline(scenario_path: str, backend: str, time_limit_s: float) -> dict[str, Any]:
     """One solve of a scenario file through the real pipeline; timings and model size."""
+    from agroplan.config import load_scenario
     from agroplan.inputs import build_plan_inputs
     from agroplan.layers import read_layers
-    from agroplan.scenario import load_scenario
     from agroplan.solve import solve
 
     out: dict[str, Any] = {}
@@ -74,11 +74,11 @@ def profile_build(size: str, seed: int) -> None:
     """Print a pyinstrument profile of building the model of a generated scenario."""
     from pyinstrument import Profiler
 
+    from agroplan.config import load_scenario
     from agroplan.generate import generate_scenario
     from agroplan.inputs import build_plan_inputs
     from agroplan.layers import read_layers
     from agroplan.model import build_model
-    from agroplan.scenario import load_scenario
 
     with tempfile.TemporaryDirectory() as tmp:
         scenario = load_scenario(generate_scenario(size, seed, tmp))  # type: ignore[arg-type]
@@ -94,11 +94,11 @@ def profile_build(size: str, seed: int) -> None:
 
 def build_size(counts: Any, seed: int) -> dict[str, Any]:
     """Build (no solve) the model of a generated scenario; its size and build seconds."""
+    from agroplan.config import load_scenario
     from agroplan.generate import generate_scenario
     from agroplan.inputs import build_plan_inputs
     from agroplan.layers import read_layers
     from agroplan.model import build_model
-    from agroplan.scenario import load_scenario
 
     with tempfile.TemporaryDirectory() as tmp:
         scenario = load_scenario(generate_scenario(counts, seed, tmp))

@@ -18,10 +18,10 @@ from ortools.math_opt.python import mathopt
 from ortools.math_opt.solvers import highs_pb2
 from ortools.sat import sat_parameters_pb2
 
+from agroplan.config import load_scenario
 from agroplan.inputs import build_plan_inputs
 from agroplan.layers import read_layers
 from agroplan.model import build_model
-from agroplan.scenario import load_scenario
 
 Params = Callable[[float, float], mathopt.SolveParameters]
 

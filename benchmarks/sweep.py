@@ -4,9 +4,9 @@ Usage: ``python benchmarks/sweep.py [SWEEP.yaml] [--workers N] [--repeat N]``
 (default ``data/sweeps/benchmark-16.yaml``: 16 default-scenario runs, budget x heifer
 supply, each several seconds of single-threaded HiGHS time).
 
-Serial: :func:`agroplan.sweep_run.run_serial` in this process, imports already done.
-Parallel: :func:`agroplan.sweep_run.run_sweep` on the ``LocalCluster`` that ``agroplan
-sweep`` starts (:func:`agroplan.sweep_run.local_cluster`: ``N`` single-threaded worker
+Serial: :func:`agroplan.studies.sweep_run.run_serial` in this process, imports already done.
+Parallel: :func:`agroplan.studies.sweep_run.run_sweep` on the ``LocalCluster`` that ``agroplan
+sweep`` starts (:func:`agroplan.studies.sweep_run.local_cluster`: ``N`` single-threaded worker
 processes), results written after every run as ``agroplan sweep``
 does; timed from the first submission to the last row, with the cluster started and its
 workers' imports done beforehand (``start s``; the ratio with it counted is shown too).
@@ -43,7 +43,7 @@ def _warm() -> None:
 
 
 def serial(sweep: Any) -> tuple[float, list[dict[str, Any]]]:
-    from agroplan.sweep_run import run_serial
+    from agroplan.studies import run_serial
 
     started = time.perf_counter()
     rows = run_serial(sweep)
@@ -51,7 +51,7 @@ def serial(sweep: Any) -> tuple[float, list[dict[str, Any]]]:
 
 
 def parallel(sweep: Any, workers: int) -> tuple[float, float, list[dict[str, Any]]]:
-    from agroplan.sweep_run import local_cluster, run_sweep
+    from agroplan.studies import local_cluster, run_sweep
 
     started = time.perf_counter()
     with local_cluster(workers) as client, tempfile.TemporaryDirectory() as out:
@@ -90,7 +90,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
 
-    from agroplan.sweep import load_sweep
+    from agroplan.studies import load_sweep
 
     _warm()
     sweep = load_sweep(args.sweep)

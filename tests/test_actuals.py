@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from test_cli_plan import run
 
-from agroplan.actuals import apply_land, read_actuals
+from agroplan.config import load_scenario
 from agroplan.errors import ConfigError, DataError
 from agroplan.inputs import PlanInputs, build_plan_inputs
 from agroplan.layers import read_layers
-from agroplan.scenario import load_scenario
+from agroplan.roadmap import apply_land, read_actuals
 
 CONFIG, DATA, INFEASIBLE = 2, 3, 4
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"

@@ -15,11 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from agroplan.config import load_scenario
 from agroplan.inputs import build_plan_inputs
 from agroplan.layers import read_layers
-from agroplan.plan import Plan
-from agroplan.plan_io import read_plan, write_plan
-from agroplan.scenario import load_scenario
+from agroplan.plan import Plan, read_plan, write_plan
 from agroplan.solve import solve
 
 TIMBER_BOUND = ("supply.timber_factor=0.1", "budget.usd_per_quarter=1000000000",

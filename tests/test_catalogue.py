@@ -82,7 +82,7 @@ def replan_folder(plan_folder: Path) -> Path:
     """A re-plan of the tiny scenario from empty actuals to 2027Q1, replacing ``plan_folder``."""
     if not REPLAN.exists():
         pytest.skip("agroplan replan is not written yet")
-    from agroplan.actuals import ACTUALS_COLUMNS
+    from agroplan.roadmap import ACTUALS_COLUMNS
 
     actuals = plan_folder.parent / "actuals"
     actuals.mkdir()

@@ -19,10 +19,11 @@ import pandas as pd
 import pytest
 
 from agroplan.check import Violation, check_plan, recompute_objective
+from agroplan.config import load_scenario
+from agroplan.config.sections import TradeTarget
 from agroplan.inputs import PlanInputs, build_plan_inputs
 from agroplan.layers import read_layers
 from agroplan.plan import Plan
-from agroplan.scenario import TradeTarget, load_scenario
 from agroplan.solve import solve
 
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"

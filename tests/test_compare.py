@@ -21,20 +21,20 @@ import pytest
 from conftest import run_cli as run
 from test_browser import ARTIFACTS, open_offline
 
-from agroplan.compare import (
+from agroplan.plan import Plan
+from agroplan.render.compare import build_compare_page, format_delta
+from agroplan.render.offline import check_offline, remote_assets
+from agroplan.studies import compare_plans
+from agroplan.studies.compare import (
     FarmChange,
     HouseChange,
     Places,
-    compare_plans,
     comparison_record,
     farm_changes,
     house_changes,
     kpi_rows,
     unique_labels,
 )
-from agroplan.plan import Plan
-from agroplan.render.compare import build_compare_page, format_delta
-from agroplan.render.offline import check_offline, remote_assets
 
 CONFIG, DATA, INFEASIBLE, OUTPUT = 2, 3, 4, 6
 KM_PER_DEGREE = 2 * math.pi * 6371.0088 / 360  # along a meridian
@@ -334,12 +334,12 @@ def test_a_scenario_without_a_plan_is_named(
 @pytest.fixture(scope="module")
 def compare_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The page of the tiny plan against farm sizes restricted to 100 head."""
-    from agroplan.compare import places_from_layers
+    from agroplan.config import load_scenario
     from agroplan.inputs import build_plan_inputs
     from agroplan.layers import read_layers
-    from agroplan.render.compare import render_compare
-    from agroplan.scenario import load_scenario
+    from agroplan.render import render_compare
     from agroplan.solve import solve
+    from agroplan.studies import places_from_layers
 
     tiny = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"
     solved = []

@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.math_opt.python import mathopt
 
-from agroplan.decompose import solve_by_places
+from agroplan.config import load_scenario
 from agroplan.generate import ScenarioSize, generate_scenario
 from agroplan.inputs import build_plan_inputs
 from agroplan.layers import read_layers
 from agroplan.model import AgroModel, build_model
-from agroplan.scenario import load_scenario
+from agroplan.solve.decompose import solve_by_places
 
 
 def model_of(path: Path) -> AgroModel:

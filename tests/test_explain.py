@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from conftest import run_cli as _run
 
-from agroplan.explain import explain
+from agroplan.config import load_scenario
 from agroplan.inputs import build_plan_inputs
 from agroplan.layers import read_layers
-from agroplan.scenario import load_scenario
+from agroplan.studies import explain
 
 INFEASIBLE = 4
 

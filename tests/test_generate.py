@@ -7,11 +7,11 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
+from agroplan.config import load_scenario
 from agroplan.errors import ConfigError
 from agroplan.generate import SIZES, ScenarioSize, generate_scenario
 from agroplan.inputs import build_plan_inputs
 from agroplan.layers import read_layers
-from agroplan.scenario import load_scenario
 
 FILES = ("districts.geojson", "settlements.geojson", "farm_sites.geojson", "hubs.geojson",
          "origins.geojson", "context.geojson", "clearance.csv", "scenario.yaml")

@@ -29,7 +29,7 @@ from agroplan.cli import main
 from agroplan.cli.plan import summary_table
 from agroplan.generate import generate_scenario
 from agroplan.plan import Plan
-from agroplan.solve import _gap
+from agroplan.solve.pipeline import _gap
 
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"
 AGROPLAN = [sys.executable, "-m", "agroplan"]

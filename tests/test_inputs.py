@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from agroplan.config import Scenario
 from agroplan.errors import DataError
 from agroplan.inputs import build_plan_inputs
 from agroplan.layers import Layers
-from agroplan.scenario import Scenario
 
 UTM = "EPSG:32638"
 # metric coordinates (m) of every point

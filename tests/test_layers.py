@@ -12,10 +12,10 @@ import shapely
 from conftest import TinyLayers
 from pyproj import Geod
 
+from agroplan.config import load_scenario
 from agroplan.errors import ConfigError, DataError
-from agroplan.layer_checks import Problems
 from agroplan.layers import Layers, read_layers, to_metric
-from agroplan.scenario import load_scenario
+from agroplan.layers.checks import Problems
 
 
 def _read(scenario: Path, *overrides: str, **limits: float) -> Layers:

@@ -12,7 +12,7 @@ import shapely
 
 from agroplan.cli import main
 from agroplan.errors import ConfigError, DataError
-from agroplan.layers_build import (
+from agroplan.layers.build import (
     DEFAULT_CONFIG,
     BuildConfig,
     BuiltLayers,
@@ -20,10 +20,10 @@ from agroplan.layers_build import (
     load_build_config,
     write_layers,
 )
-from agroplan.layers_build.clearance import release_quarters
-from agroplan.layers_build.settlements import azerbaijani_name
-from agroplan.layers_build.shares import apportion
-from agroplan.layers_build.terrain import read_terrain
+from agroplan.layers.build.clearance import release_quarters
+from agroplan.layers.build.settlements import azerbaijani_name
+from agroplan.layers.build.shares import apportion
+from agroplan.layers.build.terrain import read_terrain
 from agroplan.periods import quarter_range
 
 LAYERS = DEFAULT_CONFIG.parent

@@ -1,4 +1,4 @@
-"""Pricing (agroplan.location_pricing) against LPs and the whole model solved directly.
+"""Pricing (agroplan.location.pricing) against LPs and the whole model solved directly.
 
 Each part of the proof has a test that fails without it: the knapsack that prices
 left-out sites, the site pricing itself (without it the optimum is missed on the
@@ -16,8 +16,9 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from agroplan.location import _pairs, greedy_solution, solve_facility_location
-from agroplan.location_pricing import _knapsack, solve_priced
+from agroplan.location import greedy_solution, solve_facility_location
+from agroplan.location.core import _pairs
+from agroplan.location.pricing import _knapsack, solve_priced
 
 
 def instance(seed: int, n: int, m: int, *, fixed: bool, slack: float

@@ -24,13 +24,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agroplan.check import check_plan
+from agroplan.config import Scenario, load_scenario
 from agroplan.errors import InfeasibleError
 from agroplan.inputs import PlanInputs, build_plan_inputs
 from agroplan.layers import read_layers
 from agroplan.model import build_model
+from agroplan.model.precheck import check_inputs
 from agroplan.plan import Plan
-from agroplan.scenario import Scenario, load_scenario
-from agroplan.solve import check_inputs, solve
+from agroplan.solve import solve
 
 BASE: dict[str, Any] = {
     "name": "hand",

@@ -15,14 +15,20 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from agroplan.actuals import ACTUALS_COLUMNS, Actuals, write_actuals
 from agroplan.check import check_plan
+from agroplan.config import load_scenario
 from agroplan.errors import OutputError
 from agroplan.inputs import PlanInputs, build_plan_inputs
 from agroplan.layers import Layers, read_layers
-from agroplan.plan import PLAN_SCHEMA_VERSION, TABLE_COLUMNS, Plan
-from agroplan.plan_io import read_plan, read_plan_scenario, write_plan
-from agroplan.scenario import load_scenario
+from agroplan.plan import (
+    PLAN_SCHEMA_VERSION,
+    TABLE_COLUMNS,
+    Plan,
+    read_plan,
+    read_plan_scenario,
+    write_plan,
+)
+from agroplan.roadmap import ACTUALS_COLUMNS, Actuals, write_actuals
 from agroplan.solve import solve
 
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"

@@ -15,11 +15,11 @@ import folium.plugins
 import pytest
 
 from agroplan.cli import main
+from agroplan.config import load_scenario
 from agroplan.errors import OutputError
 from agroplan.inputs import PlanInputs, build_plan_inputs
 from agroplan.layers import Layers, read_layers
-from agroplan.plan import Plan
-from agroplan.plan_io import write_plan
+from agroplan.plan import Plan, write_plan
 from agroplan.render import render_outputs, report_path
 from agroplan.render.map import OVERLAYS, build_map
 from agroplan.render.mapdata import build_map_data
@@ -32,7 +32,6 @@ from agroplan.render.offline import (
 )
 from agroplan.render.report import build_report
 from agroplan.render.svg import nice_max
-from agroplan.scenario import load_scenario
 from agroplan.solve import solve
 
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"

@@ -16,16 +16,22 @@ import pytest
 from test_actuals import write_actuals
 from test_cli_plan import run
 
-from agroplan.actuals import ACTUALS_COLUMNS, Actuals
 from agroplan.check import check_plan
-from agroplan.check_past import check_past, check_replan
+from agroplan.config import load_scenario
 from agroplan.errors import InfeasibleError
 from agroplan.inputs import PlanInputs, build_plan_inputs
 from agroplan.layers import read_layers
 from agroplan.periods import quarter_index
 from agroplan.plan import Plan
-from agroplan.replan import Replan, plan_changes, replan
-from agroplan.scenario import load_scenario
+from agroplan.roadmap import (
+    ACTUALS_COLUMNS,
+    Actuals,
+    Replan,
+    check_past,
+    check_replan,
+    plan_changes,
+    replan,
+)
 from agroplan.solve import solve
 
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"

@@ -24,24 +24,22 @@ from test_browser import ARTIFACTS, open_offline
 from test_cli_plan import run
 from test_render import TINY, XSS, copy_with_hostile_names, solve_scenario
 
-from agroplan.actuals import Actuals
 from agroplan.check import check_plan
+from agroplan.config import load_scenario
 from agroplan.inputs import PlanInputs, build_plan_inputs
 from agroplan.layers import Layers, read_layers
 from agroplan.model import AgroModel
-from agroplan.plan import Plan
-from agroplan.plan_io import write_plan
+from agroplan.plan import Plan, write_plan
+from agroplan.render import render_review_map, render_review_page
 from agroplan.render.offline import check_offline
-from agroplan.render.review import build_review_page, render_review_page
+from agroplan.render.review import build_review_page
 from agroplan.render.review_map import (
     DATA_ELEMENT_ID,
     build_review_map,
     build_review_map_data,
     overlay_names,
-    render_review_map,
 )
-from agroplan.review import Review, build_review
-from agroplan.scenario import load_scenario
+from agroplan.roadmap import Actuals, Review, build_review
 from agroplan.solve import solve
 
 AS_OF = "2027Q2"

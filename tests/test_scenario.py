@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from agroplan.errors import ConfigError
-from agroplan.scenario import (
+from agroplan.config import (
     DEFAULT_SCENARIO,
     Scenario,
     load_scenario,
     scenario_json_schema,
     validate_scenario,
 )
-from agroplan.scenario_errors import nearest
+from agroplan.config.wording import nearest
+from agroplan.errors import ConfigError
 
 
 def _problems(path: Path, overrides: tuple[str, ...] = ()) -> str:

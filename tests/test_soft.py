@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 from test_model import make_inputs, scenario
 
 from agroplan.check import check_plan
+from agroplan.config import Scenario, load_scenario
 from agroplan.errors import ConfigError
-from agroplan.explain import explain
 from agroplan.inputs import PlanInputs, build_plan_inputs
 from agroplan.layers import read_layers
 from agroplan.plan import Plan
-from agroplan.scenario import Scenario, load_scenario
 from agroplan.solve import solve
+from agroplan.studies import explain
 
 FAMILIES_60_BY_Q2 = ("milestones=[{name: fam, metric: families_housed, by: 2027Q2, "
                      "at_least: 60, enforce: true}]")

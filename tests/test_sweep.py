@@ -23,18 +23,18 @@ from distributed import Client
 
 from agroplan.cli import main
 from agroplan.errors import ConfigError
-from agroplan.layer_limits import layer_limits
+from agroplan.layers import layer_limits
 from agroplan.render.offline import check_offline
 from agroplan.render.sweep import build_sweep_page
-from agroplan.sweep import (
-    PARETO_KEY,
+from agroplan.studies import (
     load_sweep,
+    local_cluster,
     pareto_front,
     read_results,
-    results_frame,
-    run_id,
+    run_serial,
+    run_sweep,
 )
-from agroplan.sweep_run import local_cluster, run_serial, run_sweep
+from agroplan.studies.sweep import PARETO_KEY, results_frame, run_id
 
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"
 BUDGET, HEIFERS = "budget.usd_per_quarter", "supply.heifer_factor"

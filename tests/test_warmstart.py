@@ -7,12 +7,12 @@ from pathlib import Path
 from conftest import is_plan
 from ortools.math_opt.python import mathopt
 
+from agroplan.config import load_scenario
 from agroplan.inputs import build_plan_inputs
 from agroplan.layers import read_layers
 from agroplan.model import AgroModel, build_model
-from agroplan.scenario import load_scenario
-from agroplan.solve import LevelResult, _with_bound
-from agroplan.warmstart import greedy_hint, warm_start
+from agroplan.solve.pipeline import LevelResult, _with_bound
+from agroplan.solve.warmstart import greedy_hint, warm_start
 
 
 def tiny_model(path: Path) -> AgroModel:

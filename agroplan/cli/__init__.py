@@ -2,6 +2,7 @@
 
 Every command turns an :class:`~agroplan.errors.AgroplanError` into one readable message
 and its exit code (see ``docs/errors.md``); ``--debug`` shows the traceback instead.
+The top of the pipeline: it may import every package, and no package imports it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 import click
 
 from agroplan.errors import AgroplanError
+
+__all__ = ["INTERNAL_ERROR_EXIT", "cli", "main"]
 
 INTERNAL_ERROR_EXIT = 70
 

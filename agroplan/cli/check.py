@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from agroplan.check import PlanViolationError, Violation
+from agroplan.check.arrays import Violation
+from agroplan.check.rules import PlanViolationError
 from agroplan.cli.options import layer_limit_options
 
 SHOWN = 40  # violations listed in full; the rest are counted
@@ -55,18 +56,18 @@ def command(plan_dir: Path) -> None:
     when the plan is sound and 7 when it violates constraints, listing them.
     """
     # imported here so `agroplan --help` stays fast
-    from agroplan.check import check_plan
+    from agroplan.check.rules import check_plan
     from agroplan.inputs import build_plan_inputs
-    from agroplan.layers import read_layers
-    from agroplan.plan_io import read_plan, read_plan_scenario
+    from agroplan.layers.read import read_layers
+    from agroplan.plan.folder import read_plan, read_plan_scenario
 
     plan = read_plan(plan_dir)
     scenario = read_plan_scenario(plan_dir)
     inputs = build_plan_inputs(scenario, read_layers(scenario))
     replan = plan.meta.get("replan")
     if replan and (plan_dir / "actuals").is_dir():  # a re-plan: its past must equal the actuals
-        from agroplan.check_past import check_replan
-        from agroplan.replan import read_replan_actuals
+        from agroplan.roadmap.check import check_replan
+        from agroplan.roadmap.replanning import read_replan_actuals
 
         inputs, actuals = read_replan_actuals(plan_dir, inputs, str(replan.get("as_of")))
         violations = check_replan(inputs, plan, actuals)

@@ -29,11 +29,11 @@ from agroplan.cli.options import layer_limit_options
 from agroplan.errors import ConfigError, InfeasibleError, OutputError, SolverError
 
 if TYPE_CHECKING:
-    from agroplan.compare import Comparison, Places, PlanChanges
-    from agroplan.layers import Layers
-    from agroplan.plan import Plan
-    from agroplan.scenario import Scenario
-    from agroplan.solve import Backend
+    from agroplan.config.scenario import Scenario
+    from agroplan.layers.read import Layers
+    from agroplan.plan.result import Plan
+    from agroplan.solve.pipeline import Backend
+    from agroplan.studies.compare import Comparison, Places, PlanChanges
 
 MAPS_DIR = Path("maps")
 SHOWN = 40  # changes listed per table in the terminal; the page lists them all
@@ -41,7 +41,7 @@ SHOWN = 40  # changes listed per table in the terminal; the page lists them all
 
 def default_out_dir(labels: Sequence[str]) -> Path:
     """``maps/compare-<a>-vs-<b>[-vs-<c>...]``."""
-    from agroplan.compare import slug
+    from agroplan.studies.compare import slug
 
     return MAPS_DIR / ("compare-" + "-vs-".join(slug(label) for label in labels))
 
@@ -93,9 +93,9 @@ def read_sources(paths: Sequence[Path], console: Console) -> list[Source]:
     OutputError
         For a folder that is not a plan folder, or a plan without a solution.
     """
-    from agroplan.layers import read_layers
-    from agroplan.plan_io import read_plan, read_plan_scenario
-    from agroplan.scenario import load_scenario
+    from agroplan.config.load import load_scenario
+    from agroplan.layers.read import read_layers
+    from agroplan.plan.folder import read_plan, read_plan_scenario
 
     check_sources(paths)
     found = []
@@ -126,7 +126,7 @@ def solve_source(source: Source, solver: str | None, time_limit: float | None,
     if source.plan is not None:
         return source.plan
     from agroplan.inputs import build_plan_inputs
-    from agroplan.solve import solve
+    from agroplan.solve.pipeline import solve
 
     path, scenario = source.path, source.scenario
     started = time.perf_counter()
@@ -172,8 +172,8 @@ def command(sources: tuple[Path, ...], out_dir: Path | None, solver: str | None,
     settlements and quarters; writes compare.html (offline, with a map of every plan as
     a layer) and compare.json. The last line printed is the page's path.
     """
-    from agroplan.compare import compare_plans, places_from_layers, unique_labels
     from agroplan.render.compare import render_compare
+    from agroplan.studies.compare import compare_plans, places_from_layers, unique_labels
 
     if len(sources) < 2:
         raise ConfigError(f"compare needs two or more plans, got {len(sources)}; give a "

@@ -35,11 +35,11 @@ def command(scenario: Path | None, overrides: tuple[str, ...], time_limit: float
     relaxed, then groups are put back one by one until relaxing any one of the rest
     restores a plan; each is reported with how far it must move.
     """
-    from agroplan.explain import explain
+    from agroplan.atomic import atomic_write
+    from agroplan.config.load import load_scenario
     from agroplan.inputs import build_plan_inputs
-    from agroplan.layers import read_layers
-    from agroplan.plan_io import atomic_write
-    from agroplan.scenario import load_scenario
+    from agroplan.layers.read import read_layers
+    from agroplan.studies.diagnosis import explain
 
     console = Console(stderr=True)
     with console.status("reading the scenario and its layers"):

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from agroplan.layers_build import DEFAULT_CONFIG, build_layers, load_build_config
+from agroplan.layers.build import build_layers
+from agroplan.layers.build.config import DEFAULT_CONFIG, load_build_config
 
 
 @click.group("layers")

@@ -25,8 +25,8 @@ def command(plan_dir: Path, out: Path | None) -> None:
     """
     # imported here so `agroplan --help` stays fast
     from agroplan.inputs import build_plan_inputs
-    from agroplan.layers import read_layers
-    from agroplan.plan_io import read_plan, read_plan_scenario
+    from agroplan.layers.read import read_layers
+    from agroplan.plan.folder import read_plan, read_plan_scenario
     from agroplan.render import render_outputs
 
     if not plan_dir.is_dir():

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from agroplan.layer_limits import DEFAULT_MAX_FEATURES, DEFAULT_MAX_MEGABYTES, layer_limits
+from agroplan.layers.limits import DEFAULT_MAX_FEATURES, DEFAULT_MAX_MEGABYTES, layer_limits
 
 __all__ = ["layer_limit_options"]
 
@@ -17,7 +17,7 @@ def layer_limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add ``--max-features`` and ``--max-megabytes`` to a command that reads layers.
 
     Put it right above the command's function; the command then runs with these limits
-    in force for every layer it reads (:func:`agroplan.layer_limits.layer_limits`), as
+    in force for every layer it reads (:func:`agroplan.layers.limits.layer_limits`), as
     ``agroplan validate`` does.
     """
 

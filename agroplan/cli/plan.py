@@ -22,10 +22,10 @@ from rich.table import Table
 
 from agroplan.cli.options import layer_limit_options
 from agroplan.errors import InfeasibleError, SolverError
-from agroplan.plan import Plan
+from agroplan.plan.result import Plan
 
 if TYPE_CHECKING:
-    from agroplan.solve import Backend
+    from agroplan.solve.pipeline import Backend
 
 RUNS_DIR = Path("runs")
 
@@ -106,13 +106,13 @@ def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
     the check.
     """
     # imported here so `agroplan --help` stays fast
-    from agroplan.check import check_plan
+    from agroplan.check.rules import check_plan
     from agroplan.cli.check import violation_error, violations_table
+    from agroplan.config.load import load_scenario
     from agroplan.inputs import build_plan_inputs
-    from agroplan.layers import read_layers
-    from agroplan.plan_io import check_plan_folder, default_plan_folder, write_plan
-    from agroplan.scenario import load_scenario
-    from agroplan.solve import solve
+    from agroplan.layers.read import read_layers
+    from agroplan.plan.folder import check_plan_folder, default_plan_folder, write_plan
+    from agroplan.solve.pipeline import solve
 
     console, out = Console(stderr=True), Console()
     timings: dict[str, float] = {}
@@ -163,7 +163,7 @@ def command(scenario: Path | None, out_dir: Path | None, solver: str | None,
 
 def _raise_without_solution(plan: Plan, name: str, inputs: Any, console: Console) -> None:
     if plan.status == "infeasible":
-        from agroplan.explain import explain
+        from agroplan.studies.diagnosis import explain
 
         with console.status("no plan exists: searching for the conflicting settings"):
             explanation = explain(inputs)

@@ -53,11 +53,11 @@ def command(scenario: Path | None, actuals_dir: Path, as_of: str, previous: Path
     actuals/, checks it (past equal to the actuals, every rule holding) and draws the map.
     """
     # imported here so `agroplan --help` stays fast
-    from agroplan.actuals import write_actuals
-    from agroplan.check_past import check_replan
     from agroplan.cli.check import violation_error, violations_table
-    from agroplan.plan_io import default_plan_folder, read_plan, write_plan
-    from agroplan.replan import plan_changes, replan
+    from agroplan.plan.folder import default_plan_folder, read_plan, write_plan
+    from agroplan.roadmap.actuals import write_actuals
+    from agroplan.roadmap.check import check_replan
+    from agroplan.roadmap.replanning import plan_changes, replan
 
     console, out = Console(stderr=True), Console()
     previous_plan = read_plan(previous) if previous is not None else None

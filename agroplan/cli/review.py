@@ -16,8 +16,8 @@ from agroplan.cli.options import layer_limit_options
 from agroplan.errors import ConfigError, DataError, OutputError
 
 if TYPE_CHECKING:
-    from agroplan.actuals import Actuals
     from agroplan.inputs import PlanInputs
+    from agroplan.roadmap.actuals import Actuals
 
 
 def review_paths(scenario: str, out: Path | None) -> tuple[Path, Path]:
@@ -52,7 +52,7 @@ def _previous_dir(plan_dir: Path, given: Path | None, recorded: str | None) -> P
 
 def _load_actuals(folder: Path, inputs: PlanInputs, as_of: str) -> Actuals:
     """The actuals the re-plan used, read and checked like ``agroplan replan`` does."""
-    from agroplan.actuals import read_actuals
+    from agroplan.roadmap.actuals import read_actuals
 
     if not folder.is_dir():
         raise DataError(f"{folder}: no actuals folder in the re-plan; `agroplan replan` writes "
@@ -77,11 +77,11 @@ def command(plan_dir: Path, previous_dir: Path | None, out: Path | None) -> None
     """
     # imported here so `agroplan --help` stays fast
     from agroplan.inputs import build_plan_inputs
-    from agroplan.layers import read_layers
-    from agroplan.plan_io import read_plan, read_plan_scenario
+    from agroplan.layers.read import read_layers
+    from agroplan.plan.folder import read_plan, read_plan_scenario
     from agroplan.render.review import render_review_page
     from agroplan.render.review_map import render_review_map
-    from agroplan.review import build_review
+    from agroplan.roadmap.review import build_review
 
     if not plan_dir.is_dir():
         raise OutputError(f"{plan_dir}: no such plan folder; run `agroplan replan` first or give "

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from agroplan.scenario import scenario_json_schema
+from agroplan.config.scenario import scenario_json_schema
 
 
 @click.command("schema")

@@ -58,8 +58,8 @@ def command(sweep_file: Path, scheduler: str | None, workers: int | None,
     reason it has no plan.
     """
     from agroplan.render.sweep import render_sweep_page
-    from agroplan.sweep import load_sweep
-    from agroplan.sweep_run import run_sweep
+    from agroplan.studies.sweep import load_sweep
+    from agroplan.studies.sweep_run import run_sweep
 
     if scheduler is not None and workers is not None:
         raise SchedulerError("--workers sets the size of a local cluster; with --scheduler the "
@@ -96,7 +96,7 @@ def _client(address: str | None, workers: int, console: Console) -> Iterator[Any
     """A dask client of a local cluster, or of the scheduler at ``address``."""
     from distributed import Client
 
-    from agroplan.sweep_run import local_cluster
+    from agroplan.studies.sweep_run import local_cluster
 
     if address is not None:
         try:

@@ -17,9 +17,11 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from agroplan.layers import DEFAULT_MAX_FEATURES, DEFAULT_MAX_MEGABYTES, Layers, read_layers
+from agroplan.config.load import load_scenario
+from agroplan.config.scenario import Scenario
+from agroplan.layers.limits import DEFAULT_MAX_FEATURES, DEFAULT_MAX_MEGABYTES
+from agroplan.layers.read import Layers, read_layers
 from agroplan.periods import quarter_ordinal
-from agroplan.scenario import Scenario, load_scenario
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 :func:`build_model` creates the variables and calls each family in turn; every
 constraint's name starts with its family key from docs/model.md, for example
-``budget.per_quarter[2027Q2]`` or ``supply.heifers[BY-MI,2027Q3]``.
+``budget.per_quarter[2027Q2]`` or ``supply.heifers[BY-MI,2027Q3]``. ``kpis``, ``tables``
+and ``binding`` read a solved model back into a plan's tables. Takes plan inputs, never
+reads files or draws; imports inputs, config and plan, never solve, check or render.
 """
 
 from __future__ import annotations

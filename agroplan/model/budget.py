@@ -12,7 +12,7 @@ from collections import defaultdict
 from ortools.math_opt.python import mathopt
 
 from agroplan.model.core import AgroModel, Expr
-from agroplan.plan import SPEND_CATEGORIES
+from agroplan.plan.result import SPEND_CATEGORIES
 
 
 def collect_spend(m: AgroModel) -> None:

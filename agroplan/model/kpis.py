@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from agroplan.config.sections import Milestone
 from agroplan.inputs import PlanInputs
 from agroplan.model.lookups import Lookups
 from agroplan.model.tables import (
@@ -14,8 +15,7 @@ from agroplan.model.tables import (
     herd_by_site,
     spend_rows,
 )
-from agroplan.plan import SPEND_CATEGORIES
-from agroplan.scenario import Milestone
+from agroplan.plan.result import SPEND_CATEGORIES
 
 
 def compute_kpis(inputs: PlanInputs, dec: Decisions) -> dict[str, Any]:

@@ -1,15 +1,15 @@
 """Family ``milestones``: enforced roadmap milestones (``milestones:`` in the config).
 
 Each enforced milestone adds ``milestone[name]``: ``metric(by) >= at_least``, where the
-metric is one of :data:`agroplan.scenario.MILESTONE_METRICS` (see :class:`Milestone`).
+metric is one of :data:`agroplan.config.MILESTONE_METRICS` (see :class:`Milestone`).
 """
 
 from __future__ import annotations
 
 from ortools.math_opt.python import mathopt
 
+from agroplan.config.sections import MILESTONE_UNITS, Milestone
 from agroplan.model.core import AgroModel, Expr
-from agroplan.scenario import MILESTONE_UNITS, Milestone
 
 
 def milestone_expression(m: AgroModel, milestone: Milestone) -> tuple[mathopt.LinearExpression,

@@ -17,7 +17,7 @@ from agroplan.families import FAMILY_OF_PREFIX
 from agroplan.inputs import PlanInputs
 from agroplan.model.lookups import Lookups
 from agroplan.periods import quarter_year
-from agroplan.plan import SPEND_CATEGORIES, TABLE_COLUMNS, empty_table
+from agroplan.plan.result import SPEND_CATEGORIES, TABLE_COLUMNS, empty_table
 
 
 @dataclass

@@ -1,21 +1,41 @@
-"""Renderers: the plan's offline HTML map and report (the only modules that import folium)."""
+"""Renderers: the offline HTML pages of plans, comparisons, reviews and sweeps.
+
+The last stage: values in (a :class:`~agroplan.plan.Plan`, its inputs and layers, a
+comparison, a review, sweep results), self-contained pages out that open with no network.
+The only package that imports folium; never imports the model or a solver
+(``agroplan.model``, ``agroplan.solve``, OR-Tools).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agroplan.render.compare import render_compare
 from agroplan.render.map import render_map
 from agroplan.render.report import render_report
+from agroplan.render.review import render_review_page
+from agroplan.render.review_map import render_review_map
+from agroplan.render.sweep import render_sweep_page
 
 if TYPE_CHECKING:
     from agroplan.inputs import PlanInputs
-    from agroplan.layers import Layers
-    from agroplan.plan import Plan
+    from agroplan.layers.read import Layers
+    from agroplan.plan.result import Plan
 
 MAPS_DIR = Path("maps")
 
-__all__ = ["default_map_path", "render_map", "render_outputs", "render_report", "report_path"]
+__all__ = [
+    "default_map_path",
+    "render_compare",
+    "render_map",
+    "render_outputs",
+    "render_report",
+    "render_review_map",
+    "render_review_page",
+    "render_sweep_page",
+    "report_path",
+]
 
 
 def default_map_path(scenario_name: str) -> Path:

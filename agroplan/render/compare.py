@@ -21,16 +21,7 @@ import pandas as pd
 import shapely
 from branca.element import Element
 
-from agroplan.compare import (
-    Comparison,
-    FarmChange,
-    HouseChange,
-    KpiRow,
-    Places,
-    comparison_record,
-    lat_lon,
-)
-from agroplan.plan import Plan
+from agroplan.plan.result import Plan
 from agroplan.render.offline import (
     asset_text,
     check_offline,
@@ -43,6 +34,15 @@ from agroplan.render.offline import (
     write_atomic,
 )
 from agroplan.render.text import esc, fmt_num, fmt_usd, num
+from agroplan.studies.compare import (
+    Comparison,
+    FarmChange,
+    HouseChange,
+    KpiRow,
+    Places,
+    comparison_record,
+    lat_lon,
+)
 
 # colour-blind-safe (Okabe-Ito), the baseline first
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",

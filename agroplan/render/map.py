@@ -17,7 +17,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 
 from agroplan.inputs import PlanInputs
-from agroplan.plan import Plan
+from agroplan.plan.result import Plan
 from agroplan.render.mapdata import build_map_data
 from agroplan.render.offline import (
     asset_text,
@@ -34,7 +34,7 @@ from agroplan.render.offline import (
 from agroplan.render.text import esc
 
 if TYPE_CHECKING:
-    from agroplan.layers import Layers
+    from agroplan.layers.read import Layers
 
 # key in the page's script -> (name in the layer control, shown when the page opens)
 OVERLAYS: dict[str, tuple[str, bool]] = {

@@ -18,7 +18,7 @@ import shapely
 from agroplan.errors import OutputError
 from agroplan.inputs import PlanInputs
 from agroplan.periods import quarter_ordinal
-from agroplan.plan import Plan
+from agroplan.plan.result import Plan
 from agroplan.render.frames import (
     COORD_DIGITS,
     district_name,
@@ -31,7 +31,7 @@ from agroplan.render.points import candidates, farms, flows, hubs, origins, town
 from agroplan.render.text import esc, fmt_num, fmt_usd
 
 if TYPE_CHECKING:
-    from agroplan.layers import Layers
+    from agroplan.layers.read import Layers
 
 BASEMAP_TOLERANCE_DEG = 0.002  # simplification of the drawn-only basemap (~200 m)
 DISTRICT_TOLERANCE_DEG = 0.0005

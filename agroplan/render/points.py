@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from agroplan.inputs import PlanInputs
-from agroplan.plan import Plan
+from agroplan.plan.result import Plan
 from agroplan.render.frames import (
     district_name,
     json_num,
@@ -24,7 +24,7 @@ from agroplan.render.frames import (
 from agroplan.render.text import esc, fmt_num, names, num, table_html
 
 if TYPE_CHECKING:
-    from agroplan.layers import Layers
+    from agroplan.layers.read import Layers
 
 
 def farms(plan: Plan, inputs: PlanInputs, layers: Layers,

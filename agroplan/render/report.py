@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 
 from agroplan.inputs import PlanInputs
-from agroplan.plan import SPEND_CATEGORIES, Plan
+from agroplan.plan.result import SPEND_CATEGORIES, Plan
 from agroplan.render.offline import asset_text, check_offline, style_tag, write_atomic
 from agroplan.render.svg import bar_chart, line_chart
 from agroplan.render.text import esc, fmt_num, fmt_usd, names, num
 
 if TYPE_CHECKING:
-    from agroplan.layers import Layers
+    from agroplan.layers.read import Layers
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], css: str = "") -> str:

@@ -1,7 +1,7 @@
 """The review page: plan against actual, the re-plan's changes, milestones and trade to date.
 
 One self-contained HTML page of tables and inline SVG charts built from a
-:class:`~agroplan.review.Review`; no script, no external asset, so it opens offline and
+:class:`~agroplan.roadmap.review.Review`; no script, no external asset, so it opens offline and
 prints. Every string passes through :func:`~agroplan.render.text.esc`.
 """
 
@@ -15,12 +15,12 @@ from typing import Any
 import pandas as pd
 
 from agroplan.inputs import PlanInputs
-from agroplan.plan import Plan
+from agroplan.plan.result import Plan
 from agroplan.render.frames import district_name, town_name
 from agroplan.render.offline import asset_text, check_offline, style_tag, write_atomic
 from agroplan.render.svg import bar_chart
 from agroplan.render.text import esc, fmt_num, fmt_usd, num
-from agroplan.review import DISTRICT_MEASURES, MEASURES, Review
+from agroplan.roadmap.review import DISTRICT_MEASURES, MEASURES, Review
 
 EXTRA_CSS = """
 td.ap-num { text-align: right; white-space: nowrap; }
@@ -316,7 +316,7 @@ def build_review_page(review: Review, previous: Plan, current: Plan, inputs: Pla
     Parameters
     ----------
     review
-        From :func:`agroplan.review.build_review`.
+        From :func:`agroplan.roadmap.review.build_review`.
     previous, current
         The previous plan and the re-plan (status and solver figures are shown).
     inputs

@@ -21,7 +21,7 @@ from folium.template import Template
 
 from agroplan.errors import OutputError
 from agroplan.periods import quarter_ordinal
-from agroplan.plan import Plan
+from agroplan.plan.result import Plan
 from agroplan.render.frames import district_name, json_num, latlon, town_name
 from agroplan.render.map import BASEMAP_NAME, OSM_ATTRIBUTION, OSM_URL, TILES_NAME
 from agroplan.render.mapdata import BASEMAP_TOLERANCE_DEG, DISTRICT_TOLERANCE_DEG
@@ -42,9 +42,9 @@ from agroplan.render.offline import (
 from agroplan.render.text import esc, fmt_num, num, table_html
 
 if TYPE_CHECKING:
-    from agroplan.actuals import Actuals
     from agroplan.inputs import PlanInputs
-    from agroplan.layers import Layers
+    from agroplan.layers.read import Layers
+    from agroplan.roadmap.actuals import Actuals
 
 # key in the page's script -> (name in the layer control, shown when the page opens);
 # {as_of} is replaced by the as-of quarter

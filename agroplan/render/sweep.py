@@ -17,7 +17,7 @@ import pandas as pd
 from agroplan.render.offline import asset_text, check_offline, style_tag, write_atomic
 from agroplan.render.svg import nice_max, short
 from agroplan.render.text import esc, fmt_num
-from agroplan.sweep import KPI_COLUMNS, STATUSES, Sweep, pareto_front
+from agroplan.studies.sweep import KPI_COLUMNS, STATUSES, Sweep, pareto_front
 
 W, H = 460, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 30, 46
