@@ -42,13 +42,14 @@ class PlanInputs:
     periods
         Quarter labels of the horizon, length T.
     districts
-        Index ``district_id``; columns ``name_en``, ``name_az``.
+        Index ``district_id``; columns ``name_en``, ``name_az``, ``name_ru`` (may be empty).
     sites
         Index ``site_id``; columns ``district_id``, ``available_index`` (int),
         ``max_size_heads`` (int, largest complex the terrain allows), ``elevation_m``.
     settlements
         Index ``settlement_id``; columns ``district_id``, ``name_en``, ``name_az``,
-        ``available_index`` (int), ``max_houses`` (int), ``returning_families`` (int).
+        ``name_ru`` (may be empty), ``available_index`` (int), ``max_houses`` (int),
+        ``returning_families`` (int).
     origins
         Index ``origin_id``; column ``name_en``.
     hubs
@@ -133,6 +134,7 @@ def build_plan_inputs(scenario: Scenario, layers: Layers) -> PlanInputs:
         "district_id": towns["district_id"].astype(str),
         "name_en": towns["name_en"].astype(str),
         "name_az": towns["name_az"].astype(str),
+        "name_ru": towns["name_ru"].astype(str),
         "available_index": available(towns),
         "max_houses": towns["max_houses"].astype("int64"),
         "returning_families": towns["returning_families"].astype("int64"),
@@ -141,7 +143,8 @@ def build_plan_inputs(scenario: Scenario, layers: Layers) -> PlanInputs:
         scenario=scenario,
         periods=periods,
         districts=pd.DataFrame({"name_en": districts["name_en"].astype(str),
-                                "name_az": districts["name_az"].astype(str)}),
+                                "name_az": districts["name_az"].astype(str),
+                                "name_ru": districts["name_ru"].astype(str)}),
         sites=site_table,
         settlements=town_table,
         origins=pd.DataFrame({"name_en": origins["name_en"].astype(str)}),

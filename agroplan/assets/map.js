@@ -1,25 +1,60 @@
 /* agroplan map: draws a plan from the JSON embedded in the page onto a Leaflet map made
  * by folium, with a time slider by quarter, a KPI panel and a legend. Loads nothing.
- * Every string in the data is HTML escaped by agroplan before it is embedded; this file
- * only adds numbers to it. */
+ * The words are in the page's <template> elements (translated when the page was made);
+ * this file copies them and fills their data-v slots with text, never with HTML. Names in
+ * the data are plain text; popups are HTML the page's templates escaped. */
 (function (global) {
   'use strict';
 
-  function fmt(n) { return Math.round(n).toLocaleString('en-US'); }
+  // numbers as the page's locale writes them (separators and dollar patterns from Babel)
+  var NUM = { group: ',', decimal: '.', usd: { bn: '${n}B', m: '${n}M', plain: '${n}' } };
 
+  function group(text) { return text.replace(/\B(?=(\d{3})+(?!\d))/g, NUM.group); }
+  function fmt(n) {
+    var r = Math.round(n);
+    return (r < 0 ? '-' : '') + group(String(Math.abs(r)));
+  }
+  function scaled(v, digits) {
+    var text = Math.abs(v).toFixed(digits).replace(/\.?0+$/, '');
+    var parts = text.split('.');
+    return group(parts[0]) + (parts.length > 1 ? NUM.decimal + parts[1] : '');
+  }
   function usd(v) {
-    var a = Math.abs(v);
-    if (a >= 1e9) { return 'USD ' + (v / 1e9).toFixed(2) + ' bn'; }
-    if (a >= 1e6) { return 'USD ' + (v / 1e6).toFixed(1) + ' M'; }
-    return 'USD ' + fmt(v);
+    var a = Math.abs(v), sign = v < 0 ? '-' : '', p = NUM.usd;
+    if (a >= 999950000) { return sign + p.bn.replace('{n}', scaled(a / 1e9, 2)); }
+    if (a >= 999950) { return sign + p.m.replace('{n}', scaled(a / 1e6, 1)); }
+    return sign + p.plain.replace('{n}', fmt(a));
+  }
+
+  // a copy of a <template>'s content, its data-v slots filled with text
+  function fromTemplate(id, values) {
+    var node = document.getElementById(id).content.cloneNode(true);
+    var holder = document.createElement('div');
+    holder.appendChild(node);
+    fill(holder, values || {});
+    return holder.children.length === 1 ? holder.firstElementChild : holder;
+  }
+  function fill(root, values) {
+    Object.keys(values).forEach(function (key) {
+      root.querySelectorAll('[data-v="' + key + '"]').forEach(function (slot) {
+        slot.textContent = values[key];
+      });
+    });
+    return root;
+  }
+  function text(value, className) {
+    var span = document.createElement('span');
+    if (className) { span.className = className; }
+    span.textContent = value;
+    return span;
   }
 
   var METRICS = {
-    families: { label: 'Families housed', unit: '', colors: ['#f7fcf5', '#c7e9c0', '#74c476', '#31a354', '#006d2c'],
+    families: { unit: '', colors: ['#f7fcf5', '#c7e9c0', '#74c476', '#31a354', '#006d2c'],
                 value: function (p, t) { return p.families[t]; } },
-    herd: { label: 'Herd (head)', unit: '', colors: ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'],
+    herd: { unit: '', colors: ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'],
             value: function (p, t) { return p.herd[t]; } },
-    spend: { label: 'Spend over the plan', unit: 'usd', colors: ['#fff5eb', '#fdd0a2', '#fd8d3c', '#d94801', '#7f2704'],
+    spend: { unit: 'usd', colors: ['#fff5eb', '#fdd0a2', '#fd8d3c', '#d94801', '#7f2704'],
              value: function (p) { return p.spend; } }
   };
 
@@ -47,11 +82,11 @@
     return out;
   }
 
-  function control(position, className, html) {
+  function control(position, className, content) {
     var C = L.Control.extend({
       onAdd: function () {
         var div = L.DomUtil.create('div', 'ap-control ' + className);
-        div.innerHTML = html;
+        div.appendChild(content);
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
         return div;
@@ -61,7 +96,8 @@
   }
 
   global.agroplanMap = function (map, groups, data) {
-    var periods = data.periods, T = periods.length;
+    NUM = data.numbers;
+    var periods = data.period_labels, T = periods.length;
     var state = { t: T - 1, metric: 'families', timer: null };
     var updaters = [];
 
@@ -96,14 +132,14 @@
       var p = layer.feature.properties;
       layer.bindTooltip(function () {
         var t = state.t;
-        return '<b>' + p.name + '</b><br>by ' + periods[t] + ': ' + fmt(p.families[t]) +
-          ' families housed, ' + fmt(p.herd[t]) + ' head of cattle<br>' +
-          fmt(p.cleared[t]) + ' ha of farmland cleared<br>spend over the plan: ' + usd(p.spend);
+        return fromTemplate('ap-tip-district', { name: p.name, quarter: periods[t],
+          families: fmt(p.families[t]), herd: fmt(p.herd[t]), ha: fmt(p.cleared[t]),
+          spend: usd(p.spend) });
       }, { sticky: true });
     });
     data.districts.features.forEach(function (f) {
       L.marker(f.properties.label_ll, { pane: 'ap-labels', interactive: false, keyboard: false,
-        icon: L.divIcon({ className: 'ap-dlabel', iconSize: null, html: f.properties.label }) })
+        icon: L.divIcon({ className: 'ap-dlabel', iconSize: null, html: text(f.properties.label) }) })
         .addTo(groups.districts);
     });
     updaters.push(function (t) {
@@ -117,7 +153,8 @@
     var flows = data.flows.map(function (f) {
       var line = L.polyline(f.ll, { color: '#7b3294', opacity: 0.75, weight: 2 });
       line.bindTooltip(function () {
-        return f.name + ': ' + fmt(f.heads[state.t]) + ' heifers by ' + periods[state.t];
+        return fromTemplate('ap-tip-flow', { flow: f.name, heads: fmt(f.heads[state.t]),
+                                             quarter: periods[state.t] });
       }, { sticky: true });
       return { f: f, line: line };
     });
@@ -137,8 +174,8 @@
       var m = L.circleMarker(c.ll, { color: '#1b7837', weight: 1.5, dashArray: '4 3', fillOpacity: 0.12 });
       m.bindTooltip(function () {
         var t = state.t, before = t > 0 ? c.ha[t - 1] : c.ha[0];
-        return c.name + ': ' + fmt(c.ha[t]) + ' ha of farmland cleared by ' + periods[t] +
-          ' (+' + fmt(c.ha[t] - before) + ' ha this quarter)';
+        return fromTemplate('ap-tip-clearance', { district: c.name, ha: fmt(c.ha[t]),
+          quarter: periods[t], delta: fmt(c.ha[t] - before) });
       });
       groups.clearance.addLayer(m);
       return { c: c, m: m };
@@ -161,7 +198,8 @@
       var m = L.circleMarker(x.ll, { color: '#fff', weight: 1.5, fillColor: '#d95f02', fillOpacity: 0.9 });
       m.bindPopup(x.popup);
       m.bindTooltip(function () {
-        return x.name + ': ' + fmt(x.houses[state.t]) + ' houses by ' + periods[state.t];
+        return fromTemplate('ap-tip-town', { town: x.name, houses: fmt(x.houses[state.t]),
+                                             quarter: periods[state.t] });
       });
       return { x: x, m: m };
     });
@@ -179,15 +217,16 @@
     var letters = { rail: 'R', road: 'T', sea: 'S' };
     data.hubs.forEach(function (h) {
       var icon = L.divIcon({ className: 'ap-hub', iconSize: [16, 16],
-                             html: letters[h.mode] || '&#8226;' });
-      L.marker(h.ll, { icon: icon, title: 'hub' }).bindPopup(h.popup)
-        .bindTooltip(h.name).addTo(groups.hubs);
+                             html: text(letters[h.mode] || '\u2022') });
+      L.marker(h.ll, { icon: icon, title: h.name }).bindPopup(h.popup)
+        .bindTooltip(text(h.name)).addTo(groups.hubs);
     });
 
     // dairy farms: DOM markers, so each farm is a real, clickable element
+    var farmLabels = {};
     function tagFarm(marker, id) {
       var el = marker.getElement();
-      if (el) { el.dataset.site = id; el.setAttribute('aria-label', 'Dairy farm ' + id); }
+      if (el) { el.dataset.site = id; el.setAttribute('aria-label', farmLabels[id]); }
     }
     var smax = maxOf(data.farms, function (f) { return f.size; }) || 1;
     var farmMarkers = {};
@@ -198,7 +237,8 @@
         op: L.divIcon({ className: 'ap-farm ap-farm-op', iconSize: [px, px] })
       };
       var m = L.marker(f.ll, { icon: icons.op, riseOnHover: true });
-      m.bindPopup(f.popup).bindTooltip(f.tip);
+      farmLabels[f.id] = f.label;
+      m.bindPopup(f.popup).bindTooltip(text(f.tip));
       // the element is re-created whenever the marker is added or its icon changes
       m.on('add', function () { tagFarm(m, f.id); });
       farmMarkers[f.id] = m;
@@ -215,10 +255,11 @@
 
     // Belarusian origins, far outside the view: labelled arrows at the map's edge
     var origins = data.origins.map(function (o) {
-      var icon = L.divIcon({ className: 'ap-origin', iconSize: null, html:
-        '<svg width="22" height="22" viewBox="-11 -11 22 22"><path d="M-9 -4 L3 -4 L3 -9 L10 0 L3 9 L3 4 L-9 4 Z"/></svg>' +
-        '<span>' + o.label + '</span>' });
-      var m = L.marker(o.ll, { icon: icon, title: 'origin', zIndexOffset: 1000 }).bindPopup(o.popup);
+      var html = document.createElement('div');
+      html.innerHTML = '<svg width="22" height="22" viewBox="-11 -11 22 22"><path d="M-9 -4 L3 -4 L3 -9 L10 0 L3 9 L3 4 L-9 4 Z"/></svg>';
+      html.appendChild(text(o.label));
+      var icon = L.divIcon({ className: 'ap-origin', iconSize: null, html: html });
+      var m = L.marker(o.ll, { icon: icon, title: o.name, zIndexOffset: 1000 }).bindPopup(o.popup);
       groups.origins.addLayer(m);
       return { o: o, m: m };
     });
@@ -242,32 +283,23 @@
     groups.origins.on('add', placeOrigins);
 
     // legend, with the choice of what colours the districts
-    var radios = Object.keys(METRICS).map(function (key) {
-      return '<label><input type="radio" name="ap-metric" value="' + key + '"' +
-        (key === state.metric ? ' checked' : '') + '> ' + METRICS[key].label + '</label>';
-    }).join('');
-    control('bottomright', 'ap-legend',
-      '<details open><summary>Legend</summary>' +
-      '<div><i class="ap-sym ap-farm ap-farm-op"></i> dairy farm, operational (size by head)</div>' +
-      '<div><i class="ap-sym ap-farm ap-farm-build"></i> dairy farm under construction</div>' +
-      '<div><i class="ap-sym ap-town"></i> agro-town (size by houses built)</div>' +
-      '<div><i class="ap-sym ap-flow"></i> heifers hub &#8594; farm (width by head)</div>' +
-      '<div><i class="ap-sym ap-hub">R</i> hub (R rail, T road, S sea)</div>' +
-      '<div><i class="ap-sym ap-clear"></i> farmland cleared of mines</div>' +
-      '<div><i class="ap-sym ap-cand"></i> candidate site not chosen</div>' +
-      '<h4>Districts coloured by</h4><div class="ap-metrics">' + radios + '</div>' +
-      '<div class="ap-scale"></div></details>'
-    ).addTo(map);
+    control('bottomright', 'ap-legend', fromTemplate('ap-legend-tpl')).addTo(map);
     var legend = map.getContainer().querySelector('.ap-legend');
     function drawScale() {
       var m = METRICS[state.metric], br = classes(dmax[state.metric]);
       var f = m.unit === 'usd' ? usd : fmt;
-      var rows = m.colors.map(function (c, i) {
+      var scale = legend.querySelector('.ap-scale');
+      scale.textContent = '';
+      m.colors.forEach(function (c, i) {
         var lo = i === 0 ? 0 : br[i - 1], hi = br[i];
-        var text = i === br.length ? '> ' + f(lo) : (i === 0 ? '0 - ' : f(lo) + ' - ') + f(hi);
-        return '<div><i class="ap-sym" style="background:' + c + '"></i> ' + text + '</div>';
+        var row = document.createElement('div'), sym = document.createElement('i');
+        sym.className = 'ap-sym';
+        sym.style.background = c;
+        row.appendChild(sym);
+        row.appendChild(document.createTextNode(' ' + (i === br.length ? '> ' + f(lo) :
+          (i === 0 ? '0 - ' : f(lo) + ' - ') + f(hi))));
+        scale.appendChild(row);
       });
-      legend.querySelector('.ap-scale').innerHTML = rows.join('');
     }
     legend.querySelectorAll('input[name="ap-metric"]').forEach(function (input) {
       input.addEventListener('change', function () {
@@ -279,66 +311,34 @@
     drawScale();
 
     // time slider
-    control('bottomleft', 'ap-time',
-      '<button type="button" class="ap-play" title="Play the plan quarter by quarter">&#9654;</button>' +
-      '<input type="range" class="ap-slider" aria-label="Quarter" min="0" max="' + (T - 1) +
-      '" step="1" value="' + (T - 1) + '">' +
-      '<span class="ap-quarter"></span>').addTo(map);
+    control('bottomleft', 'ap-time', fromTemplate('ap-time-tpl')).addTo(map);
     var box = map.getContainer().querySelector('.ap-time');
     var slider = box.querySelector('.ap-slider'), play = box.querySelector('.ap-play');
     slider.addEventListener('input', function () { stop(); setTime(parseInt(slider.value, 10)); });
     function stop() {
-      if (state.timer !== null) { clearInterval(state.timer); state.timer = null; play.innerHTML = '&#9654;'; }
+      if (state.timer !== null) { clearInterval(state.timer); state.timer = null; play.textContent = '\u25B6'; }
     }
     play.addEventListener('click', function () {
       if (state.timer !== null) { stop(); return; }
       if (state.t >= T - 1) { setTime(0); }
-      play.innerHTML = '&#10074;&#10074;';
+      play.textContent = '\u275A\u275A';
       state.timer = setInterval(function () {
         if (state.t >= T - 1) { stop(); return; }
         setTime(state.t + 1);
       }, 900);
     });
 
-    // KPI panel
-    var k = data.kpi, tot = k.totals;
-    var trade = k.trade.map(function (r) {
-      return '<li class="' + (r.met ? 'ap-met' : 'ap-short') + '">' + r.year + ': ' + r.total +
-        ' of ' + r.target + (r.met ? ' &#10003; met' : ' &#10007; short by ' + r.gap) + '</li>';
-    }).join('');
-    var milestones = (k.milestones || []).map(function (r) {
-      return '<li class="' + (r.met ? 'ap-met' : 'ap-short') + '">' + r.name + ': ' + r.text +
-        (r.met ? ' &#10003;' : ' &#10007;') + '</li>';
-    }).join('');
-    var soft = (k.violations || []).slice(0, 5).map(function (text) {
-      return '<li class="ap-short">' + text + '</li>';
-    }).join('') + ((k.violations || []).length > 5 ?
-      '<li>and ' + (k.violations.length - 5) + ' more (see the report)</li>' : '');
-    control('bottomleft', 'ap-kpi',
-      '<h3>' + data.title + '</h3>' +
-      '<div class="ap-status ap-status-' + k.status + '">plan ' + k.status + ', gap ' + k.gap + '</div>' +
-      '<table><tr><th></th><th class="ap-kpi-q"></th><th>whole plan</th></tr>' +
-      '<tr><td>Families housed</td><td data-kpi="families"></td><td>' + tot.families + '</td></tr>' +
-      '<tr><td>Farms operational</td><td data-kpi="farms_op"></td><td>' + tot.farms + '</td></tr>' +
-      '<tr><td>Farms started</td><td data-kpi="farms_built"></td><td>' + tot.farms + '</td></tr>' +
-      '<tr><td>Herd (head)</td><td data-kpi="herd"></td><td>' + tot.herd + '</td></tr>' +
-      '<tr><td>Milk (t)</td><td data-kpi="milk"></td><td>' + tot.milk + ' a year</td></tr>' +
-      '<tr><td>Farm jobs</td><td></td><td>' + tot.jobs + '</td></tr>' +
-      '<tr><td>Spend</td><td data-kpi="spend"></td><td>' + tot.spend + '</td></tr>' +
-      '<tr><td>Budget</td><td data-kpi="budget"></td><td>' + tot.budget + '</td></tr>' +
-      '</table><h4>Bilateral trade vs targets</h4><ul>' + (trade || '<li>no targets</li>') + '</ul>' +
-      (milestones ? '<h4>Milestones</h4><ul>' + milestones + '</ul>' : '') +
-      (soft ? '<h4>Soft constraints not met</h4><ul>' + soft + '</ul>' : '')
-    ).addTo(map);
+    // KPI panel: the totals are written in the template, the quarter's figures here
+    var k = data.kpi;
+    control('bottomleft', 'ap-kpi', fromTemplate('ap-kpi-tpl')).addTo(map);
     var panel = map.getContainer().querySelector('.ap-kpi');
     updaters.push(function (t) {
-      function set(key, text) { panel.querySelector('[data-kpi="' + key + '"]').textContent = text; }
-      panel.querySelector('.ap-kpi-q').textContent = 'by ' + periods[t];
+      function set(key, value) { panel.querySelector('[data-kpi="' + key + '"]').textContent = value; }
+      fill(panel, { quarter: periods[t], milk: fmt(k.milk[t]) });
       set('families', fmt(k.families[t]));
       set('farms_op', fmt(k.farms_op[t]));
       set('farms_built', fmt(k.farms_built[t]));
       set('herd', fmt(k.herd[t]));
-      set('milk', fmt(k.milk[t]) + ' in the quarter');
       set('spend', usd(k.spend_cum[t]));
       set('budget', usd(k.budget_cum[t]));
     });
@@ -353,6 +353,7 @@
     map.fitBounds(data.bounds, { padding: [16, 16], animate: false });
     setTime(state.t);
     placeOrigins();
-    global.agroplan = { map: map, groups: groups, setTime: setTime, state: state, farms: farmMarkers };
+    global.agroplan = { map: map, groups: groups, setTime: setTime, state: state, farms: farmMarkers,
+                        fmt: fmt, usd: usd };
   };
 })(window);

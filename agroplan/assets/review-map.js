@@ -1,7 +1,7 @@
 /* agroplan review map: draws the previous plan, the actuals and the re-plan from the JSON
- * embedded in the page onto a Leaflet map made by folium, one layer group each, with a
- * legend. Loads nothing. Every string in the data is HTML escaped by agroplan before it
- * is embedded; this file only adds numbers to it. */
+ * embedded in the page onto a Leaflet map made by folium, one layer group each, with the
+ * legend of the page's <template>. Loads nothing. Names and tips in the data are plain
+ * text, shown as text; popups are HTML the page's templates escaped. */
 (function (global) {
   'use strict';
 
@@ -14,12 +14,17 @@
 
   // layer key -> how its symbols look: hollow and dashed for plans that were replaced
   var STYLE = {
-    planned: { color: '#4d4d4d', fill: false, dash: '4 3', label: 'Planned (previous plan)' },
-    actual: { color: '#1f7a3a', fill: true, dash: null, label: 'Actual' },
-    replan: { color: '#d95f02', fill: true, dash: null, label: 'Re-plan, remaining quarters' },
-    previous_rest: { color: '#7b3294', fill: false, dash: '4 3',
-                     label: 'Previous plan, remaining quarters' }
+    planned: { color: '#4d4d4d', fill: false, dash: '4 3' },
+    actual: { color: '#1f7a3a', fill: true, dash: null },
+    replan: { color: '#d95f02', fill: true, dash: null },
+    previous_rest: { color: '#7b3294', fill: false, dash: '4 3' }
   };
+
+  function text(value) {
+    var span = document.createElement('span');
+    span.textContent = value;
+    return span;
+  }
 
   function maxOver(layers, kind, key) {
     var m = 0;
@@ -29,20 +34,16 @@
     return m || 1;
   }
 
-  function legend(data) {
+  function legend() {
     var C = L.Control.extend({
       onAdd: function () {
         var div = L.DomUtil.create('div', 'ap-control ap-legend ap-rv-legend');
-        var html = '<h3>' + data.title + '</h3>';
-        html += '<div>square: dairy farm started (size by head)</div>';
-        html += '<div>circle: houses built per settlement</div>';
-        html += '<div>line: heifers delivered, hub to farm</div>';
+        div.appendChild(document.getElementById('ap-review-legend-tpl').content.cloneNode(true));
         Object.keys(STYLE).forEach(function (k) {
-          var s = STYLE[k];
-          html += '<div><i class="ap-sym" style="border:2px ' + (s.dash ? 'dashed ' : 'solid ') +
-            s.color + ';background:' + (s.fill ? s.color : '#fff') + '"></i> ' + s.label + '</div>';
+          var s = STYLE[k], sym = div.querySelector('[data-layer="' + k + '"] .ap-sym');
+          sym.style.border = '2px ' + (s.dash ? 'dashed ' : 'solid ') + s.color;
+          sym.style.background = s.fill ? s.color : '#fff';
         });
-        div.innerHTML = html;
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
         return div;
@@ -60,7 +61,7 @@
     }).addTo(groups.basemap);
     L.geoJSON(data.districts, {
       style: function () { return { color: '#555', weight: 1.2, fill: true, fillOpacity: 0.05 }; },
-      onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { sticky: true }); }
+      onEachFeature: function (f, layer) { layer.bindTooltip(text(f.properties.name), { sticky: true }); }
     }).addTo(groups.districts);
 
     var layers = data.layers;
@@ -72,28 +73,30 @@
       layer.flows.forEach(function (f) {
         L.polyline(f.ll, { color: s.color, opacity: 0.8, dashArray: s.dash,
                            weight: 1.5 + 6 * Math.sqrt(f.heads / hmax) })
-          .bindTooltip(f.tip, { sticky: true }).addTo(group);
+          .bindTooltip(text(f.tip), { sticky: true }).addTo(group);
       });
       layer.towns.forEach(function (t) {
         L.circleMarker(t.ll, { color: s.color, weight: 2, dashArray: s.dash, fill: true,
                                fillColor: s.fill ? s.color : '#fff', fillOpacity: s.fill ? 0.6 : 0.1,
                                radius: (s.fill ? 4 : 7) + 12 * Math.sqrt(t.houses / tmax) })
-          .bindTooltip(t.tip).bindPopup(t.popup).addTo(group);
+          .bindTooltip(text(t.tip)).bindPopup(t.popup).addTo(group);
       });
       layer.farms.forEach(function (f) {
         // hollow (planned) squares are drawn larger, so they frame an actual farm on the site
         var px = Math.round((s.fill ? 10 : 16) + 12 * Math.sqrt(f.size / fmax));
-        var icon = L.divIcon({
-          className: 'ap-rv-farm ap-rv-' + key, iconSize: [px, px],
-          html: '<div data-site="' + f.id + '" data-layer="' + key + '" style="width:100%;' +
-            'height:100%;box-sizing:border-box;border:2px ' + (s.dash ? 'dashed ' : 'solid ') +
-            s.color + ';background:' + (s.fill ? s.color : 'rgba(255,255,255,0.4)') + '"></div>'
-        });
-        L.marker(f.ll, { icon: icon, title: '' }).bindTooltip(f.tip).bindPopup(f.popup)
+        var square = document.createElement('div');
+        square.dataset.site = f.id;
+        square.dataset.layer = key;
+        square.style.cssText = 'width:100%;height:100%;box-sizing:border-box';
+        square.style.border = '2px ' + (s.dash ? 'dashed ' : 'solid ') + s.color;
+        square.style.background = s.fill ? s.color : 'rgba(255,255,255,0.4)';
+        var icon = L.divIcon({ className: 'ap-rv-farm ap-rv-' + key, iconSize: [px, px],
+                               html: square });
+        L.marker(f.ll, { icon: icon, title: '' }).bindTooltip(text(f.tip)).bindPopup(f.popup)
           .addTo(group);
       });
     });
-    legend(data).addTo(map);
+    legend().addTo(map);
     map.fitBounds(data.bounds);
     global.agroplanReview = { map: map, groups: groups, data: data };
   };

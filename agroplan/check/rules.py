@@ -48,6 +48,7 @@ from agroplan.check.soft import (
 )
 from agroplan.errors import AgroplanError
 from agroplan.inputs import PlanInputs
+from agroplan.messages import N_
 from agroplan.plan.result import Plan
 
 __all__ = ["PlanViolationError", "Violation", "check_plan", "recompute_objective"]
@@ -57,7 +58,7 @@ class PlanViolationError(AgroplanError):
     """A plan breaks constraints of its scenario (exit code 7)."""
 
     exit_code = 7
-    title = "plan violates constraints"
+    title = N_("plan violates constraints")
 
 
 def check_plan(inputs: PlanInputs, plan: Plan, tol: float = 1e-6) -> list[Violation]:

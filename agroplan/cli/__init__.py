@@ -14,9 +14,11 @@ from typing import Any
 
 import click
 
+from agroplan.cli.options import LANGUAGE
 from agroplan.errors import AgroplanError
+from agroplan.messages import N_
 
-__all__ = ["INTERNAL_ERROR_EXIT", "cli", "main"]
+__all__ = ["INTERNAL_ERROR_EXIT", "cli", "error_text", "main"]
 
 INTERNAL_ERROR_EXIT = 70
 
@@ -64,18 +66,47 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+def error_text(exc: AgroplanError) -> str:
+    """The error as the command prints it: English, or in the language ``--lang`` chose
+    for ``plan``, ``map`` and ``review`` (problems that are not marked
+    :class:`~agroplan.messages.Message` stay English)."""
+    lang = LANGUAGE.get()
+    if lang == "en":
+        return str(exc)
+    from agroplan.render.i18n import translator
+
+    tr = translator(lang)
+    title = tr.gettext(exc.title)
+    problems = [tr.message(p) for p in exc.problems]
+    if len(problems) == 1:
+        return f"{title}: {problems[0]}"
+    head = tr.ngettext("%(title)s (%(num)s problem):", "%(title)s (%(num)s problems):",
+                       len(problems)) % {"title": title, "num": len(problems)}
+    return head + "\n" + "\n".join(f"  - {p}" for p in problems)
+
+
+def _say(message: str) -> str:
+    lang = LANGUAGE.get()
+    if lang == "en":
+        return message
+    from agroplan.render.i18n import translator
+
+    return translator(lang).gettext(message)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the console script."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    LANGUAGE.set("en")  # until a command of officials' staff chooses another
     try:
         return cli.main(args=argv, prog_name="agroplan", standalone_mode=False)
     except AgroplanError as exc:
         if debug:
             raise
-        click.echo(str(exc), err=True)
+        click.echo(error_text(exc), err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        click.echo(_say(N_("aborted")), err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
@@ -84,8 +115,9 @@ def main(argv: list[str] | None = None) -> Any:
         if debug:
             raise
         click.echo(
-            f"internal error ({type(exc).__name__}: {exc}). This is a bug in agroplan; "
-            "run again with --debug and report the traceback.",
+            _say(N_("internal error (%(error)s). This is a bug in agroplan; run again with "
+                    "--debug and report the traceback.")) % {
+                "error": f"{type(exc).__name__}: {exc}"},
             err=True,
         )
         sys.exit(INTERNAL_ERROR_EXIT)

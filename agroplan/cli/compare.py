@@ -25,7 +25,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from agroplan.cli.options import layer_limit_options
+from agroplan.cli.options import choose_language, language_option, layer_limit_options
 from agroplan.errors import ConfigError, InfeasibleError, OutputError, SolverError
 
 if TYPE_CHECKING:
@@ -161,9 +161,10 @@ def solve_source(source: Source, solver: str | None, time_limit: float | None,
               help="MathOpt backend for scenario files  [default: each scenario's own]")
 @click.option("--time-limit", type=click.FloatRange(min=0, max=1e7, min_open=True), default=None,
               help="Wall-clock seconds per scenario solve  [default: solver.time_limit_s]")
+@language_option(terminal=False)
 @layer_limit_options
 def command(sources: tuple[Path, ...], out_dir: Path | None, solver: str | None,
-            time_limit: float | None) -> None:
+            time_limit: float | None, lang: str | None) -> None:
     """Compare plans A B [...] with the first (the baseline).
 
     Each of A, B, ... is a scenario file (solved now) or a plan folder written by
@@ -189,7 +190,8 @@ def command(sources: tuple[Path, ...], out_dir: Path | None, solver: str | None,
         for table in change_tables(changes, comparison.baseline, places):
             out.print(table)
     target = out_dir if out_dir is not None else default_out_dir(labels)
-    page, data = render_compare(comparison, plans, places, target, found[0].layers.districts)
+    page, data = render_compare(comparison, plans, places, target, found[0].layers.districts,
+                                choose_language(lang, found[0].scenario, terminal=False))
     out.print(Text(f"data: {data}"), soft_wrap=True)
     click.echo(str(page))
 
@@ -238,7 +240,7 @@ def change_tables(changes: PlanChanges, baseline: str, places: Places) -> list[T
 
 
 def _house_table(changes: PlanChanges, baseline: str, places: Places) -> Table:
-    from agroplan.render.compare import HOUSE_HEADERS, house_cells
+    from agroplan.render.compare import house_cells
 
     table = Table(title=f"houses: {changes.label} against {baseline}", title_justify="left")
     for i, header in enumerate(("settlement", "district", "before", "after", "Δ",
@@ -246,7 +248,7 @@ def _house_table(changes: PlanChanges, baseline: str, places: Places) -> Table:
         table.add_column(header, justify="right" if 2 <= i <= 4 else "left")
     for change in changes.houses[:SHOWN]:
         table.add_row(*(Text(c) for c in house_cells(change, places)))
-    _more(table, len(changes.houses), len(HOUSE_HEADERS))
+    _more(table, len(changes.houses), 7)
     return table
 
 

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from agroplan.cli.options import layer_limit_options
+from agroplan.cli.options import choose_language, language_option, layer_limit_options
 from agroplan.cli.plan import SolveProgress, summary_table
 
 
@@ -41,10 +41,11 @@ from agroplan.cli.plan import SolveProgress, summary_table
               help="Override a scenario key (repeatable), as for `agroplan plan`.")
 @click.option("--map/--no-map", "draw_map", default=True, show_default=True,
               help="Also write the offline map maps/<out folder name>.html and its report.")
+@language_option(terminal=False)
 @layer_limit_options
 def command(scenario: Path | None, actuals_dir: Path, as_of: str, previous: Path | None,
             out_dir: Path | None, solver: str | None, time_limit: float | None,
-            overrides: tuple[str, ...], draw_map: bool) -> None:
+            overrides: tuple[str, ...], draw_map: bool, lang: str | None) -> None:
     """Re-plan SCENARIO (default data/scenarios/default.yaml) from what happened to --as-of.
 
     The decisions of every quarter up to --as-of are fixed to the actuals (farms started,
@@ -95,8 +96,9 @@ def command(scenario: Path | None, actuals_dir: Path, as_of: str, previous: Path
         from agroplan.render import render_outputs
 
         with console.status("drawing the map"):
-            map_path, report_path = render_outputs(plan, result.inputs, result.layers,
-                                                   Path("maps") / f"{Path(target).name}.html")
+            map_path, report_path = render_outputs(
+                plan, result.inputs, result.layers, Path("maps") / f"{Path(target).name}.html",
+                choose_language(lang, result.inputs.scenario, terminal=False))
         out.print(f"report: {escape(str(report_path))}", soft_wrap=True)
         click.echo(str(map_path))
 

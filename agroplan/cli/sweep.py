@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 from rich.console import Console
@@ -23,7 +23,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from agroplan.cli.options import layer_limit_options
+from agroplan.cli.options import language_option, layer_limit_options
+from agroplan.config.sections import Language
 from agroplan.errors import ConfigError
 
 SWEEPS_DIR = Path("runs") / "sweeps"
@@ -48,9 +49,10 @@ class SchedulerError(ConfigError):
               default=None, help="Results folder  [default: runs/sweeps/<sweep file name>]")
 @click.option("--resume/--no-resume", default=True, show_default=True,
               help="Keep the rows already in the results folder and run only the others.")
+@language_option(terminal=False)
 @layer_limit_options
 def command(sweep_file: Path, scheduler: str | None, workers: int | None,
-            out_dir: Path | None, resume: bool) -> None:
+            out_dir: Path | None, resume: bool, lang: str | None) -> None:
     """Run every run of SWEEP.yaml and write results.parquet, results.csv and sweep.html.
 
     Each run loads the scenario with the run's values, solves it single-threaded and
@@ -84,11 +86,19 @@ def command(sweep_file: Path, scheduler: str | None, workers: int | None,
 
         result = run_sweep(sweep, target, client, resume=resume, progress=finished,
                            on_start=started)
-    page = render_sweep_page(result.frame, sweep, target / "sweep.html")
+    language = cast("Language", lang) if lang else _scenario_language(sweep.scenario_path)
+    page = render_sweep_page(result.frame, sweep, target / "sweep.html", language)
     out.print(_summary(result.frame, len(result.executed), len(result.skipped)))
     out.print(f"results: {escape(str(target / 'results.parquet'))} and results.csv",
               soft_wrap=True)
     click.echo(str(page))
+
+
+def _scenario_language(path: Path) -> Language:
+    """The sweep's scenario's ``report.language`` (the runs may not change it)."""
+    from agroplan.config.load import load_scenario
+
+    return load_scenario(path).report.language
 
 
 @contextmanager

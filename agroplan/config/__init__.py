@@ -8,14 +8,22 @@ reads layers, never imports a solver.
 
 from agroplan.config.load import DEFAULT_SCENARIO, load_scenario, validate_scenario
 from agroplan.config.scenario import SCHEMA_VERSION, Scenario, scenario_json_schema
-from agroplan.config.sections import CONSTRAINT_FAMILIES, MILESTONE_METRICS, MILESTONE_UNITS
+from agroplan.config.sections import (
+    CONSTRAINT_FAMILIES,
+    LANGUAGES,
+    MILESTONE_METRICS,
+    MILESTONE_UNITS,
+    Language,
+)
 
 __all__ = [
     "CONSTRAINT_FAMILIES",
     "DEFAULT_SCENARIO",
+    "LANGUAGES",
     "MILESTONE_METRICS",
     "MILESTONE_UNITS",
     "SCHEMA_VERSION",
+    "Language",
     "Scenario",
     "load_scenario",
     "scenario_json_schema",

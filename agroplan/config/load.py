@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from agroplan.config.scenario import Scenario
 from agroplan.config.wording import describe
 from agroplan.errors import ConfigError
+from agroplan.messages import Message
 
 MAX_SCENARIO_BYTES = 1_000_000
 """Largest scenario file read; real ones are a few kilobytes."""
@@ -74,7 +75,8 @@ def validate_scenario(
 
 def _read_yaml(file: Path) -> dict[str, Any]:
     if not file.is_file():
-        raise ConfigError(f"{file}: scenario file not found; check the path")
+        raise ConfigError(Message("%(file)s: scenario file not found; check the path",
+                                  file=file))
     if file.stat().st_size > MAX_SCENARIO_BYTES:
         raise ConfigError(
             f"{file}: {file.stat().st_size:,} bytes is too large for a scenario file "
@@ -83,14 +85,16 @@ def _read_yaml(file: Path) -> dict[str, Any]:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: cannot be read as UTF-8 text ({exc})") from None
+        raise ConfigError(Message("%(file)s: cannot be read as UTF-8 text (%(reason)s)",
+                                  file=file, reason=exc)) from None
     try:
         data = yaml.load(text, Loader=NoAliasLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{file}:{where}: malformed YAML ({problem})") from None
+        raise ConfigError(Message("%(file)s:%(where)s: malformed YAML (%(problem)s)",
+                                  file=file, where=where, problem=problem)) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -26,6 +26,7 @@ from agroplan.config.sections import (
     LayerPaths,
     Milestone,
     Objective,
+    Report,
     Solver,
     Supply,
     Trade,
@@ -60,6 +61,7 @@ class Scenario(ConfigModel):
     milestones: tuple[Milestone, ...] = ()
     objective: Objective = Objective()
     solver: Solver = Solver()
+    report: Report = Report()
 
     source_path: str | None = Field(None, exclude=True)
     """File the scenario was read from (set by the loader; not a config key)."""

@@ -16,6 +16,9 @@ from agroplan.periods import parse_quarter, quarter_range
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Pos = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Language = Literal["en", "az", "ru"]
+LANGUAGES: tuple[Language, ...] = ("en", "az", "ru")
+"""Languages of the pages and the terminal summary: English, Azerbaijani (Latin), Russian."""
 
 
 class ConfigModel(BaseModel):
@@ -348,3 +351,11 @@ class Solver(ConfigModel):
     """Start from a greedy plan and from the LP solved by place, which also proves a bound
     (agroplan/solve/warmstart.py): ``auto`` for models of 50,000 variables or more."""
 
+
+
+class Report(ConfigModel):
+    """The pages officials read (map, report, review) and the terminal summary."""
+
+    language: Language = "en"
+    """Their language: ``en`` English, ``az`` Azerbaijani (Latin script), ``ru`` Russian.
+    The commands' ``--lang`` overrides it; messages for modelers stay English."""

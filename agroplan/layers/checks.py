@@ -39,6 +39,8 @@ class LayerSpec:
         Columns that must hold a non-empty text value in every feature.
     optional_text
         Columns that must exist but may be empty.
+    absent_ok
+        Text columns a layer may lack altogether (added empty), such as ``name_ru``.
     numbers
         Columns that must hold a finite number in every feature.
     integers
@@ -60,6 +62,7 @@ class LayerSpec:
     geometry: tuple[str, ...]
     text: tuple[str, ...] = ()
     optional_text: tuple[str, ...] = ()
+    absent_ok: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
     integers: tuple[str, ...] = ()
     non_negative: tuple[str, ...] = ()
@@ -84,6 +87,7 @@ SPECS: dict[str, LayerSpec] = {
         "districts", "district_id", _POLYGONS,
         text=("district_id", "name_en", "econ_region"),
         optional_text=("name_az",),
+        absent_ok=("name_ru",),
         numbers=("area_km2", *_ELEVATIONS, *_BANDS, "agricultural_share", "suspected_ha"),
         non_negative=("area_km2", "suspected_ha"),
         shares=(*_BANDS, "agricultural_share"),
@@ -92,6 +96,7 @@ SPECS: dict[str, LayerSpec] = {
         "settlements", "settlement_id", _POINTS,
         text=("settlement_id", "name_en", "district_id"),
         optional_text=("name_az",),
+        absent_ok=("name_ru",),
         numbers=("geonameid", "population_historical", "max_houses", "returning_families"),
         integers=("geonameid", "population_historical", "max_houses", "returning_families"),
         non_negative=("population_historical", "max_houses", "returning_families"),
@@ -181,7 +186,10 @@ def check_table(frame: pd.DataFrame, spec: LayerSpec, problems: Problems) -> pd.
     frame = frame.copy()
     for column in [c for c in spec.text if c in frame.columns]:
         frame[column] = _text(frame[column], column, labels, problems)
-    for column in [c for c in spec.optional_text if c in frame.columns]:
+    for column in spec.absent_ok:
+        if column not in frame.columns:
+            frame[column] = ""
+    for column in [c for c in (*spec.optional_text, *spec.absent_ok) if c in frame.columns]:
         frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
     for column in [c for c in spec.numbers if c in frame.columns]:
         frame[column] = _number(frame[column], column, spec, labels, problems)

@@ -47,6 +47,7 @@ from agroplan.config.sections import LayerPaths
 from agroplan.errors import ConfigError, OutputError
 from agroplan.inputs import PlanInputs
 from agroplan.layers.read import Layers, read_layers
+from agroplan.messages import Message
 from agroplan.plan.gpkg import write_gpkg
 from agroplan.plan.result import PLAN_SCHEMA_VERSION, TABLE_COLUMNS, Plan
 
@@ -211,9 +212,10 @@ def _write_file(staging: Path, folder: Path, name: str, write: Callable[[Path], 
         write(staging / name)
     except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise OutputError(f"{folder / name}: cannot be written ({reason}); check that the "
-                          "folder is writable and the disk has space; the previous plan "
-                          "folder is unchanged") from None
+        raise OutputError(Message(
+            "%(file)s: cannot be written (%(reason)s); check that the folder is writable and "
+            "the disk has space; the previous plan folder is unchanged",
+            file=folder / name, reason=reason)) from None
     return name
 
 
@@ -349,8 +351,9 @@ def read_plan_scenario(plan_dir: str | Path) -> Scenario:
 def _plan_folder(plan_dir: str | Path) -> Path:
     folder = Path(plan_dir)
     if not folder.is_dir():
-        raise OutputError(f"{folder}: no such plan folder; write one with "
-                          f"`agroplan plan --out {folder}`")
+        raise OutputError(Message(
+            "%(folder)s: no such plan folder; write one with `agroplan plan --out %(folder)s`",
+            folder=folder))
     return folder
 
 
@@ -358,13 +361,16 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise OutputError(f"{path}: not found; the plan folder is incomplete, run agroplan plan "
-                          "again") from None
+        raise OutputError(Message("%(file)s: not found; the plan folder is incomplete, run "
+                                  "agroplan plan again", file=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise OutputError(f"{path}: cannot be read ({exc})") from None
+        raise OutputError(Message("%(file)s: cannot be read (%(reason)s)", file=path,
+                                  reason=exc)) from None
     except json.JSONDecodeError as exc:
-        raise OutputError(f"{path}: corrupt JSON at line {exc.lineno}, column {exc.colno} "
-                          f"({exc.msg}); run agroplan plan again") from None
+        raise OutputError(Message(
+            "%(file)s: corrupt JSON at line %(line)s, column %(column)s (%(reason)s); run "
+            "agroplan plan again", file=path, line=exc.lineno, column=exc.colno,
+            reason=exc.msg)) from None
     if not isinstance(data, dict):
         raise OutputError(f"{path}: expected a JSON object, found {type(data).__name__}")
     return data

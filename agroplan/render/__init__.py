@@ -1,8 +1,11 @@
 """Renderers: the offline HTML pages of plans, comparisons, reviews and sweeps.
 
 The last stage: values in (a :class:`~agroplan.plan.Plan`, its inputs and layers, a
-comparison, a review, sweep results), self-contained pages out that open with no network.
-The only package that imports folium; never imports the model or a solver
+comparison, a review, sweep results), self-contained pages out that open with no network,
+in English, Azerbaijani or Russian. Every page is a Jinja2 template of
+``agroplan/templates`` rendered by the one environment of :mod:`~agroplan.render.templating`
+(autoescape, translations, Babel's number formats); :mod:`~agroplan.render.i18n` holds the
+languages. The only package that imports folium; never imports the model or a solver
 (``agroplan.model``, ``agroplan.solve``, OR-Tools).
 """
 
@@ -11,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agroplan.config.sections import Language
 from agroplan.render.compare import render_compare
 from agroplan.render.map import render_map
 from agroplan.render.report import render_report
@@ -49,10 +53,15 @@ def report_path(map_path: Path) -> Path:
 
 
 def render_outputs(
-    plan: Plan, inputs: PlanInputs, layers: Layers, map_path: Path | None = None
+    plan: Plan, inputs: PlanInputs, layers: Layers, map_path: Path | None = None,
+    lang: Language | None = None,
 ) -> tuple[Path, Path]:
-    """Write the map and its report; returns ``(map, report)`` absolute paths."""
+    """Write the map and its report; returns ``(map, report)`` absolute paths.
+
+    ``lang`` (``en``, ``az`` or ``ru``) defaults to the scenario's ``report.language``.
+    """
     target = Path(map_path) if map_path is not None else default_map_path(inputs.scenario.name)
-    written_map = render_map(plan, inputs, layers, target)
-    written_report = render_report(plan, inputs, layers, report_path(target))
+    language = lang or inputs.scenario.report.language
+    written_map = render_map(plan, inputs, layers, target, language)
+    written_report = render_report(plan, inputs, layers, report_path(target), language)
     return written_map, written_report

@@ -1,10 +1,10 @@
 """The comparison page: key figures, changed decisions and a map with one layer per plan.
 
 One self-contained HTML file (``compare.html``) that opens offline, like the plan's map
-and report: Leaflet and jQuery are inlined with :mod:`agroplan.render.offline`, every
-string is escaped with :func:`agroplan.render.text.esc`. Each plan's farms (filled
-circles) and agro-towns (rings) are a layer of its own colour that the layer control
-turns on and off. ``compare.json`` holds the same figures for programs.
+and report: ``templates/compare.html`` lays it out around folium's map, with Leaflet and
+jQuery inlined. Each plan's farms (filled circles) and agro-towns (rings) are a layer of
+its own colour that the layer control turns on and off. ``compare.json`` holds the same
+figures for programs.
 """
 
 from __future__ import annotations
@@ -19,21 +19,14 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
-from branca.element import Element
 
+from agroplan.config.sections import Language
 from agroplan.plan.result import Plan
-from agroplan.render.offline import (
-    asset_text,
-    check_offline,
-    jquery_js,
-    leaflet_css,
-    leaflet_js,
-    script_tag,
-    strip_remote_assets,
-    style_tag,
-    write_atomic,
-)
-from agroplan.render.text import esc, fmt_num, fmt_usd, num
+from agroplan.render.frames import num
+from agroplan.render.i18n import Translator, translator
+from agroplan.render.labels import label
+from agroplan.render.offline import check_offline, strip_remote_assets, write_atomic
+from agroplan.render.templating import macros, use_template
 from agroplan.studies.compare import (
     Comparison,
     FarmChange,
@@ -48,16 +41,7 @@ from agroplan.studies.compare import (
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
            "#F0E442")
 MAP_HEIGHT_PX = 560
-DISTRICTS_NAME = "Districts"
-PAGE_CSS = """
-html, body { height: auto; }
-body { max-width: 1100px; margin: 24px auto; padding: 0 16px; }
-.ap-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 50%;
-  margin-right: 5px; vertical-align: -1px; }
-td.ap-num { text-align: right; white-space: nowrap; }
-td.ap-up { color: #1f7a3a; } td.ap-down { color: #b42318; }
-.ap-legend { font-size: 13px; color: #444; }
-"""
+ENGLISH = translator("en")
 
 
 def colour(index: int) -> str:
@@ -68,74 +52,92 @@ def colour(index: int) -> str:
 # ------------------------------------------------------------------ numbers
 
 
-def format_value(value: float | str | None, unit: str) -> str:
+def kpi_label(row: KpiRow, plans: Sequence[Plan], tr: Translator = ENGLISH) -> str:
+    """The name of a key figure in the translator's language."""
+    if row.key.startswith("trade_"):
+        return tr.gettext("Trade %(year)s (baseline + Belarusian exports)") % {
+            "year": row.key.removeprefix("trade_")}
+    if row.key.startswith("milestone_"):
+        name = row.key.removeprefix("milestone_")
+        found = [m for p in plans for m in p.kpis.get("milestones") or []
+                 if str(m.get("name")) == name]
+        if not found:
+            return row.label
+        return tr.gettext("Milestone %(name)s: %(metric)s by %(quarter)s (at least %(value)s)") % {
+            "name": name, "metric": label(tr, "metric", found[0].get("metric")),
+            "quarter": tr.quarter(found[0].get("by")), "value": tr.number(found[0].get("at_least"))}
+    return label(tr, "kpi", row.key)
+
+
+def format_value(value: float | str | None, unit: str, tr: Translator = ENGLISH) -> str:
     """A key figure as officials read it (``-`` when missing)."""
     if value is None:
         return "-"
     if isinstance(value, str):
-        return value
+        return label(tr, "status", value)
     if unit == "usd":
-        return fmt_usd(value)
+        return tr.usd(value)
     if unit == "share":
-        return f"{100 * value:.3f} %"
+        return tr.percent(value, 3)
     if unit in ("points", "milestone"):
-        return fmt_num(value, 2)
-    return fmt_num(value, 0 if unit in ("t", "jobs") else 1)
+        return tr.number(value, 2)
+    return tr.number(value, 0 if unit in ("t", "jobs") else 1)
 
 
-def format_delta(row: KpiRow, index: int) -> str:
+def format_delta(row: KpiRow, index: int, tr: Translator = ENGLISH) -> str:
     """Difference of plan ``index`` from the baseline, signed, with the percent change."""
     value, base, delta = row.values[index], row.values[0], row.deltas[index]
     if row.unit == "text":
-        return "same" if value == base else "changed"
+        return tr.gettext("same") if value == base else tr.gettext("changed")
     if delta is None:
         return "-"
     if abs(delta) < 1e-9:
         return "0"
     sign = "+" if delta > 0 else "−"
     if row.unit == "share":
-        return f"{sign}{abs(100 * delta):.3f} pp"
-    shown = format_value(abs(delta), row.unit)
+        return tr.gettext("%(sign)s%(points)s pp") % {
+            "sign": sign, "points": tr.number(abs(100 * delta), 3)}
+    shown = format_value(abs(delta), row.unit, tr)
     if isinstance(base, float) and abs(base) > 1e-9 and row.unit not in ("points", "milestone"):
-        return f"{sign}{shown} ({sign}{abs(delta / base) * 100:.1f} %)"
+        return f"{sign}{shown} ({sign}{tr.percent(abs(delta / base), 1)})"
     return f"{sign}{shown}"
 
 
-def quarter(value: str | None) -> str:
-    return value if value else "-"
-
-
-def farm_cells(change: FarmChange) -> list[str]:
+def farm_cells(change: FarmChange, tr: Translator = ENGLISH) -> list[str]:
     """Kind, district, site, size and start of a farm change (``before → after``)."""
+    def heads(value: int | None) -> str | None:
+        return None if value is None else tr.number(value)
+
+    def quarter(value: str | None) -> str | None:
+        return None if value is None else tr.quarter(value)
+
     return [
-        change.kind,
+        label(tr, "farm_change", change.kind),
         change.district_id,
         _arrow(change.site_before, change.site_after),
-        _arrow(_heads(change.size_before), _heads(change.size_after)),
-        _arrow(change.start_before, change.start_after),
-        "-" if change.distance_km is None else f"{change.distance_km:,.1f}",
+        _arrow(heads(change.size_before), heads(change.size_after)),
+        _arrow(quarter(change.start_before), quarter(change.start_after)),
+        "-" if change.distance_km is None else tr.number(change.distance_km, 1),
     ]
 
 
-FARM_HEADERS = ("Change", "District", "Site", "Size (head)", "Build start", "Moved (km)")
-HOUSE_HEADERS = ("Settlement", "District", "Houses before", "Houses after", "Difference",
-                 "First houses before", "First houses after")
+def town_label(places: Places, settlement_id: str, tr: Translator = ENGLISH) -> str:
+    """A settlement's name in the translator's language, or its id."""
+    if settlement_id not in places.settlements.index:
+        return settlement_id
+    row = places.settlements.loc[settlement_id]
+    return tr.place({"name_en": row.get("name"), "name_az": row.get("name_az"),
+                     "name_ru": row.get("name_ru")}, settlement_id)
 
 
-def house_cells(change: HouseChange, places: Places) -> list[str]:
+def house_cells(change: HouseChange, places: Places, tr: Translator = ENGLISH) -> list[str]:
     """Settlement, district, houses and first quarters of a house change."""
-    name = ""
-    if change.settlement_id in places.settlements.index:
-        name = str(places.settlements.at[change.settlement_id, "name"])
-    where = f"{name} ({change.settlement_id})" if name else change.settlement_id
-    delta = change.delta
-    return [where, change.district_id, fmt_num(change.houses_before),
-            fmt_num(change.houses_after), f"{delta:+,}" if delta else "0",
-            quarter(change.first_before), quarter(change.first_after)]
-
-
-def _heads(value: int | None) -> str | None:
-    return None if value is None else fmt_num(value)
+    name = town_label(places, change.settlement_id, tr)
+    where = (f"{name} ({change.settlement_id})" if name != change.settlement_id
+             else change.settlement_id)
+    return [where, change.district_id, tr.number(change.houses_before),
+            tr.number(change.houses_after), tr.signed(change.delta),
+            tr.quarter(change.first_before), tr.quarter(change.first_after)]
 
 
 def _arrow(before: str | None, after: str | None) -> str:
@@ -144,120 +146,75 @@ def _arrow(before: str | None, after: str | None) -> str:
     return f"{before or '-'} → {after or '-'}"
 
 
-# ------------------------------------------------------------------ page
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int = 99
-           ) -> str:
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(
-            f'<td class="ap-num">{esc(c)}</td>' if i >= numeric_from else f"<td>{esc(c)}</td>"
-            for i, c in enumerate(row)) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def kpi_html(comparison: Comparison) -> str:
-    """The key-figure table: the baseline, then each plan and its difference."""
-    labels = comparison.labels
-    headers = ["Figure", f"{labels[0]} (baseline)"]
-    for label in labels[1:]:
-        headers += [label, f"{label} − {labels[0]}"]
-    rows = []
-    for row in comparison.kpis:
-        cells = [row.label, format_value(row.values[0], row.unit)]
-        for i in range(1, len(labels)):
-            cells += [format_value(row.values[i], row.unit), format_delta(row, i)]
-        rows.append(cells)
-    return "<h2>Key figures</h2>" + _table(headers, rows, numeric_from=1)
-
-
-def changes_html(comparison: Comparison, places: Places) -> str:
-    """One section per plan after the baseline: its farm and house changes."""
-    parts = ["<h2>Decisions that changed</h2>"]
-    if comparison.families_by_quarter:
-        labels = comparison.labels
-        rows = [[q, *(format_value(None if v is None else float(v), "families") for v in values)]
-                for q, values in comparison.families_by_quarter]
-        parts.append("<h3>Families housed by the end of each quarter</h3>"
-                     + _table(["Quarter", *labels], rows, numeric_from=1))
-    for changes in comparison.changes:
-        summary = changes.summary()
-        counts = ", ".join(f"{n} {kind}" for kind, n in summary.items()
-                           if n and not kind.startswith("houses"))
-        parts.append(f"<h3>{esc(changes.label)} against {esc(comparison.baseline)}</h3>")
-        parts.append(f"<p>Farms: {esc(counts or 'no change')}. Houses: "
-                     f"{summary['houses_gained']:,} more and {summary['houses_lost']:,} fewer "
-                     f"across {len(changes.houses)} settlement(s).</p>")
-        if changes.farms:
-            parts.append(_table(FARM_HEADERS, [farm_cells(f) for f in changes.farms],
-                                numeric_from=5))
-        if changes.houses:
-            parts.append(_table(HOUSE_HEADERS, [house_cells(h, places) for h in changes.houses],
-                                numeric_from=2))
-    return "".join(parts)
+# ------------------------------------------------------------------ map
 
 
 def build_compare_map(comparison: Comparison, plans: Sequence[Plan], places: Places,
-                      districts: gpd.GeoDataFrame | None = None) -> folium.Map:
+                      districts: gpd.GeoDataFrame | None = None,
+                      lang: Language = "en") -> folium.Map:
     """The folium map: one toggleable layer per plan, the districts underneath."""
+    tr = translator(lang)
+    parts = macros("popups.html", lang)
     lats = [*places.sites["lat"], *places.settlements["lat"]]
     lons = [*places.sites["lon"], *places.settlements["lon"]]
     fmap = folium.Map(location=[(min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2],
                       zoom_start=9, tiles=None, control_scale=True, height=f"{MAP_HEIGHT_PX}px")
     fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(24, 24))
     if districts is not None and len(districts):
-        _districts_layer(districts).add_to(fmap)
+        _districts_layer(districts, tr).add_to(fmap)
     count = len(plans)
     most = max([1, *(int(v) for p in plans for v in _house_totals(p).tolist())])
-    for i, (label, plan) in enumerate(zip(comparison.labels, plans, strict=True)):
-        name = (f'<span class="ap-swatch" style="background:{colour(i)}"></span>'
-                f"{esc(label)}{' (baseline)' if i == 0 else ''}")
-        group = folium.FeatureGroup(name=name, overlay=True, show=True)
+    for i, (name, plan) in enumerate(zip(comparison.labels, plans, strict=True)):
+        shown = tr.gettext("%(plan)s (baseline)") % {"plan": name} if i == 0 else name
+        group = folium.FeatureGroup(name=str(parts.swatch(colour(i), shown)), overlay=True,
+                                    show=True)
         # later plans are drawn smaller on top, so shared sites show as rings in each colour
         ring = 3 * (count - 1 - i)
-        _farm_markers(group, label, plan, places, (colour(i), f"ap-plan-{i}"), ring)
-        _town_markers(group, label, plan, places, (colour(i), f"ap-plan-{i}"), ring, most)
+        style = (colour(i), f"ap-plan-{i}")
+        _farm_markers(group, name, plan, places, style, ring, tr, parts)
+        _town_markers(group, name, plan, places, (style, ring, most), tr, parts)
         group.add_to(fmap)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     return fmap
 
 
-def _districts_layer(districts: gpd.GeoDataFrame) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=DISTRICTS_NAME, overlay=True, show=True)
+def districts_name(tr: Translator) -> str:
+    """The name of the districts' layer."""
+    return tr.gettext("Districts")
+
+
+def _districts_layer(districts: gpd.GeoDataFrame, tr: Translator) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=districts_name(tr), overlay=True, show=True)
     outlines = gpd.GeoDataFrame(
-        {"name": [str(n) for n in districts.get("name_en", districts.index)]},
         geometry=shapely.simplify(districts.geometry.values, 0.001, preserve_topology=True),
         crs=districts.crs)
-    folium.GeoJson(outlines.to_json(), name=DISTRICTS_NAME,
+    folium.GeoJson(outlines.to_json(), name=districts_name(tr),
                    style_function=lambda _: {"color": "#777", "weight": 1, "fill": True,
                                              "fillColor": "#eeeeee", "fillOpacity": 0.35},
                    ).add_to(group)
     return group
 
 
-def _popup(title: str, rows: Sequence[tuple[str, str]]) -> folium.Popup:
-    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    return folium.Popup(f"<b>{esc(title)}</b><table>{body}</table>", max_width=320)
-
-
-def _farm_markers(group: folium.FeatureGroup, label: str, plan: Plan, places: Places,
-                  style: tuple[str, str], ring: int) -> None:
+def _farm_markers(group: folium.FeatureGroup, name: str, plan: Plan, places: Places,
+                  style: tuple[str, str], ring: int, tr: Translator, parts: Any) -> None:
     fill, css = style
+    _ = tr.gettext
     for farm in plan.farms.itertuples(index=False):
         site = str(farm.site_id)
         if site not in places.sites.index:
             continue
         size = int(num(farm.size_heads))
+        title = _("%(plan)s: dairy farm %(site)s") % {"plan": name, "site": site}
         folium.CircleMarker(
             list(lat_lon(places.sites, site)),
             radius=4 + 2 * math.sqrt(size / 100) + ring, color="#ffffff", weight=1,
             fill=True, fill_color=fill, fill_opacity=0.9, class_name=f"ap-farm {css}",
-            popup=_popup(f"{label}: dairy farm {site}", [
-                ("District", str(places.sites.at[site, "district_id"])),
-                ("Size", f"{fmt_num(size)} head"),
-                ("Construction starts", str(farm.build_start)),
-                ("Operational from", str(farm.operational_from))]),
+            popup=folium.Popup(str(parts.popup(title, [
+                (_("District"), str(places.sites.at[site, "district_id"])),
+                (_("Size"), tr.ngettext("%(num)s head", "%(num)s head", size)
+                 % {"num": tr.number(size)}),
+                (_("Construction starts"), tr.quarter(farm.build_start)),
+                (_("Operational from"), tr.quarter(farm.operational_from))])), max_width=320),
         ).add_to(group)
 
 
@@ -267,64 +224,66 @@ def _house_totals(plan: Plan) -> pd.Series:
         houses["settlement_id"].astype(str)).sum()
 
 
-def _town_markers(group: folium.FeatureGroup, label: str, plan: Plan, places: Places,
-                  style: tuple[str, str], ring: int, most: int) -> None:
+def _town_markers(group: folium.FeatureGroup, name: str, plan: Plan, places: Places,
+                  sizes: tuple[tuple[str, str], int, int], tr: Translator, parts: Any) -> None:
     """Rings at the plan's agro-towns; the largest town of any plan has a 15 px radius."""
-    stroke, css = style
+    (stroke, css), ring, most = sizes
+    _ = tr.gettext
     totals = _house_totals(plan)
     for town in plan.agro_towns.itertuples(index=False):
         sid = str(town.settlement_id)
         if sid not in places.settlements.index:
             continue
         n = int(num(totals.get(sid, 0)))
+        title = _("%(plan)s: agro-town %(name)s") % {"plan": name,
+                                                      "name": town_label(places, sid, tr)}
         folium.CircleMarker(
             list(lat_lon(places.settlements, sid)),
             radius=5 + 10 * math.sqrt(n / most) + ring, color=stroke, weight=3, fill=False,
             class_name=f"ap-town {css}",
-            popup=_popup(f"{label}: agro-town {places.settlements.at[sid, 'name']!s}", [
-                ("Settlement", sid),
-                ("District", str(places.settlements.at[sid, "district_id"])),
-                ("Developed in", str(town.developed_in)),
-                ("Houses built", fmt_num(n))]),
+            popup=folium.Popup(str(parts.popup(title, [
+                (_("Settlement"), sid),
+                (_("District"), str(places.settlements.at[sid, "district_id"])),
+                (_("Developed in"), tr.quarter(town.developed_in)),
+                (_("Houses built"), tr.number(n))])), max_width=320),
         ).add_to(group)
 
 
+# ------------------------------------------------------------------ page
+
+
 def build_compare_page(comparison: Comparison, plans: Sequence[Plan], places: Places,
-                       districts: gpd.GeoDataFrame | None = None) -> str:
+                       districts: gpd.GeoDataFrame | None = None,
+                       lang: Language = "en") -> str:
     """The whole page as a string: title, key figures, map, changed decisions."""
-    fmap = build_compare_map(comparison, plans, places, districts)
-    figure: Any = fmap.get_root()
-    title = " vs ".join(comparison.labels)
-    figure.title = esc(f"agroplan compare: {title}")
-    header = figure.header
-    header.add_child(Element(style_tag(leaflet_css())), name="leaflet_css_inline")
-    header.add_child(Element(script_tag(leaflet_js())), name="leaflet_js_inline")
-    header.add_child(Element(script_tag(jquery_js())), name="jquery_js_inline")
-    plans_list = "".join(
-        f'<li><span class="ap-swatch" style="background:{colour(i)}"></span>{esc(label)}: '
-        f"scenario {esc(plan.scenario)}, {esc(plan.status)}</li>"
-        for i, (label, plan) in enumerate(zip(comparison.labels, plans, strict=True)))
-    intro = (
-        style_tag(asset_text("report.css") + PAGE_CSS)
-        + f"<h1>{esc(f'Comparison: {title}')}</h1>"
-        + f"<p>Baseline <b>{esc(comparison.baseline)}</b>; every difference is the other "
-          "plan minus the baseline.</p>"
-        + f"<ul>{plans_list}</ul>" + kpi_html(comparison) + "<h2>Map</h2>"
-        + '<p class="ap-legend">Filled circles: dairy farms (larger = more head). Rings: '
-          "agro-towns (larger = more houses). Turn each plan on or off in the layer control; "
-          "the baseline is drawn largest, so a site shared by plans shows one ring per plan."
-          "</p>")
-    figure.html.add_child(Element(intro), name="agroplan_intro", index=0)
-    strip_remote_assets(figure)
-    html: str = figure.render()
-    # the map's div is the last thing folium puts in the body: the changes follow it
-    end = html.rfind("</body>")
-    return html[:end] + changes_html(comparison, places) + html[end:]
+    tr = translator(lang)
+    fmap = build_compare_map(comparison, plans, places, districts, lang)
+    labels = comparison.labels
+    kpis = [[kpi_label(row, plans, tr), format_value(row.values[0], row.unit, tr),
+             *(cell for i in range(1, len(labels))
+               for cell in (format_value(row.values[i], row.unit, tr),
+                            format_delta(row, i, tr)))] for row in comparison.kpis]
+    families = [[tr.quarter(q), *(tr.number(v) for v in values)]
+                for q, values in comparison.families_by_quarter]
+    changes = [{"label": c.label, "summary": c.summary(), "houses_count": len(c.houses),
+                "farms": [farm_cells(f, tr) for f in c.farms],
+                "houses": [house_cells(h, places, tr) for h in c.houses]}
+               for c in comparison.changes]
+    headers = [tr.gettext("Figure"), tr.gettext("%(plan)s (baseline)") % {"plan": labels[0]}]
+    for name in labels[1:]:
+        headers += [name, f"{name} − {labels[0]}"]
+    use_template(fmap, "compare.html", lang, comparison=comparison, plans=plans,
+                 kpi_headers=headers,
+                 colours=[colour(i) for i in range(len(plans))], kpis=kpis, families=families,
+                 changes=changes, map_height=MAP_HEIGHT_PX)
+    strip_remote_assets(fmap.get_root())
+    html: str = fmap.get_root().render()
+    return html
 
 
 def render_compare(comparison: Comparison, plans: Sequence[Plan], places: Places,
-                   out_dir: Path | str, districts: gpd.GeoDataFrame | None = None
-                   ) -> tuple[Path, Path]:
+                   out_dir: Path | str, districts: gpd.GeoDataFrame | None = None,
+                   lang: Language = "en") -> tuple[Path, Path]:
     """Write ``compare.html`` and ``compare.json`` into ``out_dir``.
 
     Returns
@@ -338,7 +297,7 @@ def render_compare(comparison: Comparison, plans: Sequence[Plan], places: Places
         If the page would load anything from outside the file, or a file cannot be written.
     """
     folder = Path(out_dir)
-    html = build_compare_page(comparison, plans, places, districts)
+    html = build_compare_page(comparison, plans, places, districts, lang)
     check_offline(html, f"the comparison {' vs '.join(comparison.labels)}")
     page = write_atomic(folder / "compare.html", html)
     record = json.dumps(_clean(comparison_record(comparison)), indent=1, ensure_ascii=False,

@@ -14,7 +14,7 @@ import pandas as pd
 
 from agroplan.inputs import PlanInputs
 from agroplan.periods import quarter_index
-from agroplan.render.text import names, num
+from agroplan.render.i18n import Translator
 
 COORD_DIGITS = 5  # about a metre: enough for a plan map, and keeps the page small
 
@@ -63,17 +63,24 @@ def json_num(value: Any) -> float | int:
     return round(number) if abs(number - round(number)) < 1e-6 else round(number, 2)
 
 
-def district_name(inputs: PlanInputs, district_id: str) -> str:
-    """``English (Azərbaycan)`` name of a district, or its id."""
+def num(value: Any) -> float:
+    """Any table cell as a float; missing or non-numeric values count as 0."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0
+
+
+def district_name(inputs: PlanInputs, district_id: str, tr: Translator) -> str:
+    """The name of a district in the translator's language, or its id."""
     if district_id in inputs.districts.index:
-        row = inputs.districts.loc[district_id]
-        return names(row.get("name_en"), row.get("name_az")) or district_id
+        return tr.place(inputs.districts.loc[district_id], district_id)
     return district_id
 
 
-def town_name(inputs: PlanInputs, settlement_id: str) -> str:
-    """``English (Azərbaycan)`` name of a settlement, or its id."""
+def town_name(inputs: PlanInputs, settlement_id: str, tr: Translator) -> str:
+    """The name of a settlement in the translator's language, or its id."""
     if settlement_id in inputs.settlements.index:
-        row = inputs.settlements.loc[settlement_id]
-        return names(row.get("name_en"), row.get("name_az")) or settlement_id
+        return tr.place(inputs.settlements.loc[settlement_id], settlement_id)
     return settlement_id

@@ -2,7 +2,8 @@
 
 Pure functions, no folium: :func:`build_map_data` returns what the page's script draws.
 Quarter-dependent values are lists with one entry per quarter of the horizon, so the time
-slider only indexes them. Popups and labels are escaped HTML built here in Python.
+slider only indexes them. Names are plain text, which the script shows as text; popups are
+HTML from ``templates/popups.html``; the panels and their words are in ``templates/map.html``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from agroplan.config.sections import Language
 from agroplan.errors import OutputError
 from agroplan.inputs import PlanInputs
+from agroplan.messages import Message
 from agroplan.periods import quarter_ordinal
 from agroplan.plan.result import Plan
 from agroplan.render.frames import (
@@ -27,8 +30,9 @@ from agroplan.render.frames import (
     period_index,
     series,
 )
-from agroplan.render.points import candidates, farms, flows, hubs, origins, towns
-from agroplan.render.text import esc, fmt_num, fmt_usd
+from agroplan.render.i18n import Translator, translator
+from agroplan.render.points import Layer, candidates, farms, flows, hubs, origins, towns
+from agroplan.render.templating import macros
 
 if TYPE_CHECKING:
     from agroplan.layers.read import Layers
@@ -37,7 +41,8 @@ BASEMAP_TOLERANCE_DEG = 0.002  # simplification of the drawn-only basemap (~200 
 DISTRICT_TOLERANCE_DEG = 0.0005
 
 
-def build_map_data(plan: Plan, inputs: PlanInputs, layers: Layers) -> dict[str, Any]:
+def build_map_data(plan: Plan, inputs: PlanInputs, layers: Layers,
+                   lang: Language = "en") -> dict[str, Any]:
     """Everything the map draws, as JSON-ready values.
 
     Parameters
@@ -48,24 +53,45 @@ def build_map_data(plan: Plan, inputs: PlanInputs, layers: Layers) -> dict[str, 
         The inputs the plan was solved from (names, districts, scenario parameters).
     layers
         The layers of the scenario (geometries).
+    lang
+        Language of the names, popups and numbers: ``en``, ``az`` or ``ru``.
     """
     periods = tuple(plan.periods) or tuple(inputs.periods)
     _check_ids(plan, layers)
+    tr = translator(lang)
+    ctx = Layer(plan, inputs, layers, periods, tr, macros("popups.html", lang))
     return {
-        "title": esc(inputs.scenario.name),
+        "title": inputs.scenario.name,
         "periods": list(periods),
+        "period_labels": [tr.quarter(p) for p in periods],
+        "numbers": number_format(tr),
         "bounds": _bounds(layers.districts.geometry),
         "basemap": _geojson(layers.context, ["kind"], BASEMAP_TOLERANCE_DEG),
-        "districts": _districts(plan, inputs, layers, periods),
-        "farms": farms(plan, inputs, layers, periods),
-        "towns": towns(plan, inputs, layers, periods),
-        "flows": flows(plan, inputs, layers, periods),
-        "hubs": hubs(plan, layers),
-        "origins": origins(plan, inputs, layers),
-        "candidates": candidates(plan, layers),
-        "clearance": _clearance(inputs, layers, periods),
+        "districts": _districts(plan, inputs, layers, periods, tr),
+        "farms": farms(ctx),
+        "towns": towns(ctx),
+        "flows": flows(ctx),
+        "hubs": hubs(ctx),
+        "origins": origins(ctx),
+        "candidates": candidates(ctx),
+        "clearance": _clearance(inputs, layers, periods, tr),
         "kpi": _kpis(plan, inputs, periods),
     }
+
+
+def number_format(tr: Translator) -> dict[str, Any]:
+    """How the page's script writes numbers and dollars, taken from Babel's output for the
+    locale so the script and the Python-written texts agree: the group separator, and the
+    US dollar patterns (``{n}`` stands for the number) for billions, millions and less."""
+    whole = tr.number(1234)
+    patterns = {}
+    for key, value, shown in (("bn", 1.5e9, tr.number(1.5, 1)), ("m", 1.5e6, tr.number(1.5, 1)),
+                              ("plain", 12345, tr.number(12345))):
+        text = tr.usd(value)
+        if text.count(shown) != 1:  # a locale whose pattern repeats the number: say so
+            raise OutputError(f"cannot derive the {tr.lang} dollar pattern from {text!r}")
+        patterns[key] = text.replace(shown, "{n}")
+    return {"group": whole[1:-3], "decimal": tr.number(1.5, 1)[1:-1], "usd": patterns}
 
 
 def _check_ids(plan: Plan, layers: Layers) -> None:
@@ -81,10 +107,10 @@ def _check_ids(plan: Plan, layers: Layers) -> None:
     for what, ids, layer, name in wanted:
         missing = sorted(set(ids.astype(str)) - set(layer.index.astype(str)))
         if missing:
-            problems.append(
-                f"the plan names {what}(s) {', '.join(missing[:5])} that the {name} layer no "
-                "longer has; draw the plan with the layers it was solved with, or run "
-                "`agroplan plan` again")
+            problems.append(Message(
+                "the plan names %(what)s(s) %(ids)s that the %(layer)s layer no longer has; "
+                "draw the plan with the layers it was solved with, or run `agroplan plan` again",
+                what=what, ids=", ".join(missing[:5]), layer=name))
     if problems:
         raise OutputError(sorted(set(problems)))
 
@@ -117,7 +143,7 @@ def _plain(value: Any) -> Any:
 
 
 def _districts(plan: Plan, inputs: PlanInputs, layers: Layers,
-               periods: Sequence[str]) -> dict[str, Any]:
+               periods: Sequence[str], tr: Translator) -> dict[str, Any]:
     site_district = inputs.sites["district_id"].astype(str)
     town_district = inputs.settlements["district_id"].astype(str)
     herd = plan.herd.assign(district_id=plan.herd["site_id"].map(site_district))
@@ -132,10 +158,9 @@ def _districts(plan: Plan, inputs: PlanInputs, layers: Layers,
                           ["district_id"], DISTRICT_TOLERANCE_DEG)
     for feature in collection["features"]:
         did = feature["properties"].pop("district_id")
-        name_en = layers.districts["name_en"].get(did) if "name_en" in layers.districts else None
         feature["properties"] = {
-            "name": esc(district_name(inputs, did)),
-            "label": esc(name_en if isinstance(name_en, str) and name_en else did),
+            "name": district_name(inputs, did, tr),
+            "label": _short_name(layers, did, tr),
             "label_ll": latlon(layers.districts, did),
             "families": families_by.get(did, zeros),
             "herd": herd_by.get(did, zeros),
@@ -143,6 +168,19 @@ def _districts(plan: Plan, inputs: PlanInputs, layers: Layers,
             "cleared": cleared.get(did, zeros),
         }
     return collection
+
+
+def _short_name(layers: Layers, district_id: str, tr: Translator) -> str:
+    """A district's label on the map: one name, in the page's language where the layer has
+    it (else Azerbaijani, English, the id)."""
+    row = layers.districts.loc[district_id]
+    order = {"en": ("name_en", "name_az"), "az": ("name_az", "name_en"),
+             "ru": ("name_ru", "name_az", "name_en")}[tr.lang]
+    for column in order:
+        value = row.get(column)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return district_id
 
 
 def _cleared(layers: Layers, periods: Sequence[str]) -> dict[str, list[float]]:
@@ -160,14 +198,16 @@ def _cleared(layers: Layers, periods: Sequence[str]) -> dict[str, list[float]]:
                                                                strict=True)}
 
 
-def _clearance(inputs: PlanInputs, layers: Layers, periods: Sequence[str]) -> list[dict[str, Any]]:
+def _clearance(inputs: PlanInputs, layers: Layers, periods: Sequence[str],
+               tr: Translator) -> list[dict[str, Any]]:
     cleared = _cleared(layers, periods)
     return [{"ll": latlon(layers.districts, did), "ha": values,
-             "name": esc(district_name(inputs, did))}
+             "name": district_name(inputs, did, tr)}
             for did, values in cleared.items() if did in layers.districts.index]
 
 
 def _kpis(plan: Plan, inputs: PlanInputs, periods: Sequence[str]) -> dict[str, Any]:
+    """The KPI panel's values per quarter (its words and totals are in the template)."""
     k = plan.kpis
 
     def per_period(key: str) -> list[float]:
@@ -177,13 +217,7 @@ def _kpis(plan: Plan, inputs: PlanInputs, periods: Sequence[str]) -> dict[str, A
     starts = [period_index(s, periods) for s in plan.farms["build_start"]]
     ops = [period_index(s, periods) for s in plan.farms["operational_from"]]
     spend, budget = per_period("spend_by_period"), per_period("budget_by_period")
-    trade = [{"year": int(r["year"]), "total": fmt_usd(float(r["total_usd"])),
-              "target": fmt_usd(float(r["target_usd"])), "met": bool(r["met"]),
-              "gap": fmt_usd(float(r.get("gap_usd", 0.0)))} for r in k.get("trade", [])]
-    gap = plan.relative_gap
     return {
-        "status": esc(plan.status),
-        "gap": "-" if gap is None else f"{100 * gap:.2f}%",
         "families": per_period("families_housed_by_period"),
         "herd": per_period("herd_by_period"),
         "milk": per_period("milk_t_by_period"),
@@ -192,23 +226,4 @@ def _kpis(plan: Plan, inputs: PlanInputs, periods: Sequence[str]) -> dict[str, A
         "farms_built": [sum(1 for s in starts if s is not None and s <= t)
                         for t in range(len(periods))],
         "farms_op": [sum(1 for s in ops if s is not None and s <= t) for t in range(len(periods))],
-        "totals": {
-            "families": fmt_num(float(k.get("families_housed", 0))),
-            "farms": fmt_num(float(k.get("farms", 0))),
-            "herd": fmt_num(float(k.get("herd_heads", 0))),
-            "milk": fmt_num(float(k.get("milk_t_per_year", 0.0)), 0),
-            "jobs": fmt_num(float(k.get("jobs", 0.0)), 0),
-            "spend": fmt_usd(float(k.get("spend_usd", 0.0))),
-            "budget": fmt_usd(float(k.get("budget_usd", 0.0))),
-        },
-        "trade": trade,
-        "milestones": [
-            {"name": esc(str(r.get("name", ""))), "met": bool(r.get("met")),
-             "text": esc(f"{r.get('metric')} by {r.get('by')}: "
-                         f"{fmt_num(float(r.get('value', 0.0)), 0)} of "
-                         f"{fmt_num(float(r.get('at_least', 0.0)), 0)}")}
-            for r in k.get("milestones", [])],
-        "violations": [
-            esc(f"{r['key']}: {fmt_num(float(r['amount']), 1)} {r['unit']}")
-            for r in plan.table("violations").to_dict("records")],
     }

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from agroplan.errors import OutputError
+from agroplan.messages import Message
 
 # folium's own CDN assets: what each is, and whether the page still needs it (inlined).
 _INLINED = {"leaflet", "leaflet_css", "jquery"}
@@ -213,8 +214,7 @@ def write_atomic(path: Path, text: str) -> Path:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise OutputError(
-            f"{path}: cannot write ({exc.strerror or exc}); choose another --out or free "
-            "the folder"
-        ) from None
+        raise OutputError(Message(
+            "%(file)s: cannot write (%(reason)s); choose another --out or free the folder",
+            file=path, reason=exc.strerror or exc)) from None
     return path.resolve()

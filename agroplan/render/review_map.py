@@ -2,10 +2,11 @@
 
 One self-contained HTML page like the plan's map (:mod:`agroplan.render.map`): folium makes
 the Leaflet map, its layer groups and the layer control; ``agroplan/assets/review-map.js``
-draws farms, houses per settlement and heifer flows from JSON embedded in the page. Layers,
-each toggled in the control: the previous plan up to the as-of quarter, the actuals, the
-re-plan's remaining quarters and (off at first) the previous plan's remaining quarters.
-Popups are escaped HTML built here; nothing is loaded from outside the file.
+draws farms, houses per settlement and heifer flows from JSON embedded in the page, with
+the legend of ``templates/review_map.html``. Layers, each toggled in the control: the
+previous plan up to the as-of quarter, the actuals, the re-plan's remaining quarters and
+(off at first) the previous plan's remaining quarters. Popups come from
+``templates/popups.html``; nothing is loaded from outside the file.
 """
 
 from __future__ import annotations
@@ -16,30 +17,20 @@ from typing import TYPE_CHECKING, Any
 
 import folium
 import pandas as pd
-from branca.element import Element, MacroElement
-from folium.template import Template
 
+from agroplan.config.sections import Language
 from agroplan.errors import OutputError
+from agroplan.messages import N_, Message
 from agroplan.periods import quarter_ordinal
 from agroplan.plan.result import Plan
-from agroplan.render.frames import district_name, json_num, latlon, town_name
-from agroplan.render.map import BASEMAP_NAME, OSM_ATTRIBUTION, OSM_URL, TILES_NAME
+from agroplan.render.frames import district_name, json_num, latlon, num, town_name
+from agroplan.render.i18n import Translator, translator
+from agroplan.render.map import DrawCall, base_layers
 from agroplan.render.mapdata import BASEMAP_TOLERANCE_DEG, DISTRICT_TOLERANCE_DEG
 from agroplan.render.mapdata import _bounds as map_bounds
 from agroplan.render.mapdata import _geojson as simplified_geojson
-from agroplan.render.offline import (
-    asset_text,
-    check_offline,
-    jquery_js,
-    json_script_tag,
-    leaflet_css,
-    leaflet_js,
-    script_tag,
-    strip_remote_assets,
-    style_tag,
-    write_atomic,
-)
-from agroplan.render.text import esc, fmt_num, num, table_html
+from agroplan.render.offline import check_offline, strip_remote_assets, write_atomic
+from agroplan.render.templating import macros, use_template
 
 if TYPE_CHECKING:
     from agroplan.inputs import PlanInputs
@@ -47,41 +38,23 @@ if TYPE_CHECKING:
     from agroplan.roadmap.actuals import Actuals
 
 # key in the page's script -> (name in the layer control, shown when the page opens);
-# {as_of} is replaced by the as-of quarter
+# %(quarter)s is the as-of quarter
 REVIEW_OVERLAYS: dict[str, tuple[str, bool]] = {
-    "districts": ("Districts", True),
-    "planned": ("Planned up to {as_of} (previous plan)", True),
-    "actual": ("Actual up to {as_of}", True),
-    "replan": ("Re-plan: quarters after {as_of}", True),
-    "previous_rest": ("Previous plan: quarters after {as_of} (replaced)", False),
+    "districts": (N_("Districts"), True),
+    "planned": (N_("Planned up to %(quarter)s (previous plan)"), True),
+    "actual": (N_("Actual up to %(quarter)s"), True),
+    "replan": (N_("Re-plan: quarters after %(quarter)s"), True),
+    "previous_rest": (N_("Previous plan: quarters after %(quarter)s (replaced)"), False),
 }
 DATA_ELEMENT_ID = "agroplan-review-data"
 
 
-def overlay_names(as_of: str) -> dict[str, tuple[str, bool]]:
-    """:data:`REVIEW_OVERLAYS` with the as-of quarter filled in."""
-    return {k: (name.format(as_of=as_of), show) for k, (name, show) in REVIEW_OVERLAYS.items()}
-
-
-class _DrawReview(MacroElement):  # type: ignore[misc]
-    """Calls ``agroplanReviewMap`` once the map, its groups and the layer control exist."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        agroplanReviewMap({{ this.map_name }}, {{ this.groups }},
-            JSON.parse(document.getElementById("{{ this.data_id }}").textContent));
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, map_name: str, groups: dict[str, str]) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._name = "DrawReview"
-        self.map_name = map_name
-        self.data_id = DATA_ELEMENT_ID
-        # plain identifiers chosen by folium, so a JS object literal of them is safe
-        self.groups = "{" + ", ".join(f"{k}: {v}" for k, v in groups.items()) + "}"
+def overlay_names(as_of: str, lang: Language = "en") -> dict[str, tuple[str, bool]]:
+    """:data:`REVIEW_OVERLAYS` in ``lang``, with the as-of quarter filled in."""
+    tr = translator(lang)
+    quarter = tr.quarter(as_of)
+    return {k: (tr.gettext(name) % {"quarter": quarter}, show)
+            for k, (name, show) in REVIEW_OVERLAYS.items()}
 
 
 def _when(tables: dict[str, pd.DataFrame], name: str, column: str,
@@ -97,13 +70,26 @@ def _when(tables: dict[str, pd.DataFrame], name: str, column: str,
 def _check(ids: Sequence[str], layer: pd.DataFrame, what: str, source: str) -> None:
     missing = sorted(set(ids) - set(layer.index.astype(str)))
     if missing:
-        raise OutputError(f"{source} names {what}(s) {', '.join(missing[:5])} that the scenario's "
-                          "layers do not have; review with the layers the plan was made with")
+        raise OutputError(Message(
+            "%(source)s names %(what)s(s) %(ids)s that the scenario's layers do not have; "
+            "review with the layers the plan was made with",
+            source=source, what=what, ids=", ".join(missing[:5])))
+
+
+SOURCES = {"previous plan": N_("previous plan"), "actual": N_("actual"),
+           "re-plan": N_("re-plan")}
 
 
 def _layer(tables: dict[str, pd.DataFrame], keep: Any, inputs: PlanInputs, layers: Layers,
-           source: str) -> dict[str, list[dict[str, Any]]]:
+           source: str, ctx: tuple[Translator, Any]) -> dict[str, list[dict[str, Any]]]:
     """Farms started, houses built and heifers delivered in the chosen quarters."""
+    tr, parts = ctx
+    _ = tr.gettext
+    shown = _(SOURCES[source])
+
+    def head_text(count: float) -> str:
+        return tr.ngettext("%(num)s head", "%(num)s head", count) % {"num": tr.number(count)}
+
     farms = _when(tables, "farms", "build_start", keep)
     houses = _when(tables, "houses", "period", keep)
     deliveries = _when(tables, "deliveries", "period", keep)
@@ -112,13 +98,15 @@ def _layer(tables: dict[str, pd.DataFrame], keep: Any, inputs: PlanInputs, layer
         _check(list(farms["site_id"].astype(str)), layers.farm_sites, "farm site", source)
     for row in farms.itertuples(index=False):
         sid, size = str(row.site_id), num(row.size_heads)
-        district = district_name(inputs, str(inputs.sites["district_id"].get(sid, "")))
+        district = district_name(inputs, str(inputs.sites["district_id"].get(sid, "")), tr)
         out["farms"].append({
             "id": sid, "ll": latlon(layers.farm_sites, sid), "size": json_num(size),
-            "tip": esc(f"Farm {sid}, {fmt_num(size)} head, started {row.build_start}"),
-            "popup": table_html(f"Dairy farm {sid} ({source})", [
-                ("District", district), ("Size", f"{fmt_num(size)} head"),
-                ("Construction starts", str(row.build_start))]),
+            "tip": _("Farm %(site)s, %(size)s, started %(quarter)s") % {
+                "site": sid, "size": head_text(size), "quarter": tr.quarter(row.build_start)},
+            "popup": str(parts.popup(_("Dairy farm %(site)s (%(source)s)") % {
+                "site": sid, "source": shown}, [
+                (_("District"), district), (_("Size"), head_text(size)),
+                (_("Construction starts"), tr.quarter(row.build_start))])),
         })
     if len(houses):
         _check(list(houses["settlement_id"].astype(str)), layers.settlements, "settlement",
@@ -127,11 +115,14 @@ def _layer(tables: dict[str, pd.DataFrame], keep: Any, inputs: PlanInputs, layer
         for tid, n in counts.groupby(houses["settlement_id"].astype(str)).sum().items():
             if n <= 0:
                 continue
-            name = town_name(inputs, str(tid))
+            name = town_name(inputs, str(tid), tr)
+            houses_text = tr.ngettext("%(num)s house", "%(num)s houses", n) % {
+                "num": tr.number(float(n))}
             out["towns"].append({
                 "id": str(tid), "ll": latlon(layers.settlements, str(tid)), "houses": json_num(n),
-                "tip": esc(f"{name}: {fmt_num(float(n))} houses"),
-                "popup": table_html(f"{name} ({source})", [("Houses built", fmt_num(float(n)))]),
+                "tip": f"{name}: {houses_text}",
+                "popup": str(parts.popup(f"{name} ({shown})", [
+                    (_("Houses built"), tr.number(float(n)))])),
             })
     if len(deliveries):
         _check(list(deliveries["site_id"].astype(str)), layers.farm_sites, "farm site", source)
@@ -146,14 +137,19 @@ def _layer(tables: dict[str, pd.DataFrame], keep: Any, inputs: PlanInputs, layer
                 out["flows"].append({
                     "ll": [latlon(layers.hubs, str(hub)), latlon(layers.farm_sites, str(site))],
                     "heads": json_num(n),
-                    "tip": esc(f"{fmt_num(float(n))} heifers, hub {hub} to farm {site}"),
+                    "tip": tr.ngettext("%(num)s heifer, hub %(hub)s to farm %(site)s",
+                                       "%(num)s heifers, hub %(hub)s to farm %(site)s", n)
+                    % {"num": tr.number(float(n)), "hub": hub, "site": site},
                 })
     return out
 
 
 def build_review_map_data(previous: Plan, current: Plan, actuals: Actuals, inputs: PlanInputs,
-                          layers: Layers) -> dict[str, Any]:
-    """Everything the review map draws, as JSON-ready values (escaped strings)."""
+                          layers: Layers, lang: Language = "en") -> dict[str, Any]:
+    """Everything the review map draws, as JSON-ready values (plain-text names, popups as
+    HTML escaped by their template)."""
+    tr = translator(lang)
+    ctx = (tr, macros("popups.html", lang))
     cut = quarter_ordinal(actuals.as_of)
 
     def past(ordinal: int) -> bool:
@@ -165,54 +161,43 @@ def build_review_map_data(previous: Plan, current: Plan, actuals: Actuals, input
     districts = layers.districts
     outline = simplified_geojson(
         districts.reset_index(drop=True).assign(
-            name=[esc(district_name(inputs, str(d))) for d in districts.index]),
+            name=[district_name(inputs, str(d), tr) for d in districts.index]),
         ["name"], DISTRICT_TOLERANCE_DEG)
     return {
-        "title": esc(f"{inputs.scenario.name}: review as of {actuals.as_of}"),
-        "as_of": esc(actuals.as_of),
+        "as_of": actuals.as_of,
         "bounds": map_bounds(districts.geometry),
         "basemap": simplified_geojson(layers.context, ["kind"], BASEMAP_TOLERANCE_DEG),
         "districts": outline,
         "layers": {
-            "planned": _layer(previous.tables, past, inputs, layers, "previous plan"),
-            "actual": _layer(actuals.tables, past, inputs, layers, "actual"),
-            "replan": _layer(current.tables, rest, inputs, layers, "re-plan"),
-            "previous_rest": _layer(previous.tables, rest, inputs, layers, "previous plan"),
+            "planned": _layer(previous.tables, past, inputs, layers, "previous plan", ctx),
+            "actual": _layer(actuals.tables, past, inputs, layers, "actual", ctx),
+            "replan": _layer(current.tables, rest, inputs, layers, "re-plan", ctx),
+            "previous_rest": _layer(previous.tables, rest, inputs, layers, "previous plan", ctx),
         },
     }
 
 
 def build_review_map(previous: Plan, current: Plan, actuals: Actuals, inputs: PlanInputs,
-                     layers: Layers) -> folium.Map:
+                     layers: Layers, lang: Language = "en") -> folium.Map:
     """The folium review map with every asset inlined (not yet written)."""
-    data = build_review_map_data(previous, current, actuals, inputs, layers)
+    data = build_review_map_data(previous, current, actuals, inputs, layers, lang)
     (south, west), (north, east) = data["bounds"]
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=9,
                       tiles=None, prefer_canvas=True, control_scale=True, zoom_snap=0.25)
-    figure: Any = fmap.get_root()
-    figure.title = esc(f"agroplan review: {inputs.scenario.name}, as of {actuals.as_of}")
-    header = figure.header
-    header.add_child(Element(style_tag(leaflet_css())), name="leaflet_css_inline")
-    header.add_child(Element(style_tag(asset_text("map.css"))), name="agroplan_css")
-    header.add_child(Element(script_tag(leaflet_js())), name="leaflet_js_inline")
-    header.add_child(Element(script_tag(jquery_js())), name="jquery_js_inline")
-    header.add_child(Element(script_tag(asset_text("review-map.js"))), name="review_js")
-    figure.html.add_child(Element(json_script_tag(DATA_ELEMENT_ID, data)), name="review_data")
-    groups: dict[str, Any] = {}
-    groups["basemap"] = folium.FeatureGroup(name=BASEMAP_NAME, overlay=False, show=True)
-    groups["basemap"].add_to(fmap)
-    folium.TileLayer(OSM_URL, name=TILES_NAME, attr=OSM_ATTRIBUTION, overlay=False,
-                     show=False, max_zoom=19).add_to(fmap)
-    for key, (name, show) in overlay_names(actuals.as_of).items():
+    groups: dict[str, Any] = {"basemap": base_layers(fmap, lang)}
+    for key, (name, show) in overlay_names(actuals.as_of, lang).items():
         groups[key] = folium.FeatureGroup(name=name, overlay=True, show=show).add_to(fmap)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
-    fmap.add_child(_DrawReview(fmap.get_name(), {k: g.get_name() for k, g in groups.items()}))
-    strip_remote_assets(figure)
+    fmap.add_child(DrawCall("agroplanReviewMap", fmap.get_name(),
+                            {k: g.get_name() for k, g in groups.items()}, DATA_ELEMENT_ID))
+    use_template(fmap, "review_map.html", lang, data=data, data_id=DATA_ELEMENT_ID,
+                 scenario=inputs.scenario, as_of=actuals.as_of)
+    strip_remote_assets(fmap.get_root())
     return fmap
 
 
 def render_review_map(previous: Plan, current: Plan, actuals: Actuals, inputs: PlanInputs,
-                      layers: Layers, out_path: Path | str) -> Path:
+                      layers: Layers, out_path: Path | str, lang: Language = "en") -> Path:
     """Write the review map as one self-contained HTML file; returns its absolute path.
 
     Raises
@@ -221,6 +206,7 @@ def render_review_map(previous: Plan, current: Plan, actuals: Actuals, inputs: P
         If a plan or the actuals name ids the layers lack, or the page would load anything
         from outside the file, or it cannot be written.
     """
-    html = build_review_map(previous, current, actuals, inputs, layers).get_root().render()
+    html = build_review_map(previous, current, actuals, inputs, layers,
+                            lang).get_root().render()
     check_offline(html, f"the review map of {inputs.scenario.name}")
     return write_atomic(Path(out_path), html)

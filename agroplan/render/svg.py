@@ -1,19 +1,21 @@
-"""Small inline SVG charts for the report: stacked bars with target marks, and lines.
+"""The geometry of the pages' inline SVG charts: stacked bars with target marks, lines and
+scatter plots.
 
-Plain strings, no plotting library and no scripts, so the report stays self-contained and
-prints well. Every label is escaped.
+Pure arithmetic, no markup: each function returns a :class:`Chart` of shapes in pixels
+that ``templates/charts.html`` draws (escaped and translated there), so the report, the
+review and the sweep pages stay self-contained, script-free and printable.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-
-from agroplan.render.text import esc
+from dataclasses import dataclass
 
 WIDTH, HEIGHT = 940, 280
 LEFT, RIGHT, TOP, BOTTOM = 70, 200, 30, 46  # plot margins; the legend sits on the right
 PALETTE = ("#1f7a3a", "#d95f02", "#7b3294", "#2171b5", "#b8860b", "#6b6b6b", "#c0392b")
+CHAR_PX = 6.2  # width of an 11 px axis character, for spacing the x labels
 
 
 def nice_max(value: float) -> float:
@@ -28,58 +30,69 @@ def nice_max(value: float) -> float:
     return float(40 * power)
 
 
-def short(value: float) -> str:
-    """Axis labels: ``1.2 bn``, ``350 M``, ``12 k``, ``40``."""
-    magnitude = abs(value)
-    for size, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
-        if magnitude >= size:
-            return f"{value / size:,.3g}{suffix}"
-    return f"{value:,.3g}"
+@dataclass(frozen=True)
+class Tip:
+    """What a shape says on hover: its x label, its series and its value."""
+
+    x: str
+    series: str
+    value: float
 
 
-def _frame(title: str, y_label: str, x_labels: Sequence[str], top: float) -> list[str]:
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{esc(title)}" '
-        f'class="ap-chart">',
-        f"<title>{esc(title)}</title>",
-        f'<text x="{LEFT}" y="18" class="ap-chart-title">{esc(title)}</text>',
-        f'<text x="14" y="{TOP + plot_h / 2}" transform="rotate(-90 14 {TOP + plot_h / 2})" '
-        f'text-anchor="middle" class="ap-axis">{esc(y_label)}</text>',
-    ]
-    for i in range(5):
-        value = top * i / 4
-        y = TOP + plot_h * (1 - i / 4)
-        parts.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
-                     'class="ap-grid"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
-                     f'class="ap-axis">{esc(short(value))}</text>')
-    step = max(1, math.ceil(len(x_labels) * 50 / plot_w))  # a label needs ~50 px
+@dataclass(frozen=True)
+class Shape:
+    """One drawn thing. ``kind``: ``rect`` (x, y, w, h), ``mark`` (a dashed line from x to
+    x + w at y), ``line`` (``points``), ``dot`` (centre x, y and radius w)."""
+
+    kind: str
+    colour: str
+    x: float = 0.0
+    y: float = 0.0
+    w: float = 0.0
+    h: float = 0.0
+    points: str = ""
+    tip: Tip | None = None
+    opacity: float = 1.0
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart in pixels: axes, ticks, shapes and legend (``kind``: box, line or mark)."""
+
+    title: str
+    y_label: str
+    width: int
+    height: int
+    plot: tuple[float, float, float, float]  # left, top, width, height
+    y_ticks: tuple[tuple[float, float], ...]  # (y px, value)
+    x_ticks: tuple[tuple[float, str | float], ...]  # (x px, label or value)
+    shapes: tuple[Shape, ...]
+    legend: tuple[tuple[str, str, str], ...] = ()
+    x_label: str = ""
+    legend_x: float = 0.0
+
+
+def _y_ticks(top: float, low: float = 0.0) -> tuple[tuple[float, float], ...]:
+    plot_h = HEIGHT - TOP - BOTTOM
+    return tuple((TOP + plot_h * (1 - i / 4), low + (top - low) * i / 4) for i in range(5))
+
+
+def _x_ticks(x_labels: Sequence[str]) -> tuple[tuple[float, str | float], ...]:
+    """Every label that fits: as many as the longest label leaves room for."""
+    plot_w = WIDTH - LEFT - RIGHT
+    widest = max((len(label) for label in x_labels), default=1) * CHAR_PX + 10
+    step = max(1, math.ceil(len(x_labels) * widest / plot_w))
     slot = plot_w / max(len(x_labels), 1)
-    for i, label in enumerate(x_labels):
-        if i % step:
-            continue
-        x = LEFT + slot * (i + 0.5)
-        parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
-                     f'class="ap-axis">{esc(label)}</text>')
-    return parts
+    return tuple((LEFT + slot * (i + 0.5), label) for i, label in enumerate(x_labels)
+                 if i % step == 0)
 
 
-def _legend(entries: Sequence[tuple[str, str, str]]) -> list[str]:
-    """``(name, colour, kind)`` with kind ``box``, ``line`` or ``mark``."""
-    parts = []
-    x = WIDTH - RIGHT + 14
-    for i, (name, colour, kind) in enumerate(entries):
-        y = TOP + 4 + 18 * i
-        if kind == "box":
-            parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
-        else:
-            dash = ' stroke-dasharray="5 3"' if kind == "mark" else ""
-            parts.append(f'<line x1="{x}" x2="{x + 14}" y1="{y + 6}" y2="{y + 6}" '
-                         f'stroke="{colour}" stroke-width="2.5"{dash}/>')
-        parts.append(f'<text x="{x + 20}" y="{y + 11}" class="ap-axis">{esc(name)}</text>')
-    return parts
+def _chart(title: str, y_label: str, x_labels: Sequence[str], top: float,
+           shapes: list[Shape], legend: list[tuple[str, str, str]]) -> Chart:
+    return Chart(title, y_label, WIDTH, HEIGHT,
+                 (LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM),
+                 _y_ticks(top), _x_ticks(x_labels), tuple(shapes), tuple(legend),
+                 legend_x=WIDTH - RIGHT + 14)
 
 
 def bar_chart(
@@ -88,15 +101,15 @@ def bar_chart(
     x_labels: Sequence[str],
     stacks: Mapping[str, Sequence[float]],
     marks: Mapping[str, Sequence[float | None]] | None = None,
-) -> str:
+) -> Chart:
     """Stacked bars per x label, with optional horizontal marks (budgets, targets).
 
     Parameters
     ----------
     title, y_label
-        Chart title and y-axis label.
+        Chart title and y-axis label, as shown.
     x_labels
-        One label per bar (quarters or years).
+        One label per bar (quarters or years), as shown.
     stacks
         Series name -> one value per bar, stacked bottom-up in this order.
     marks
@@ -107,11 +120,11 @@ def bar_chart(
     totals = [sum(float(s[i]) for s in stacks.values()) for i in range(n)]
     mark_values = [float(v) for m in marks.values() for v in m if v is not None]
     top = nice_max(max([*totals, *mark_values, 0.0]))
-    parts = _frame(title, y_label, x_labels, top)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(n, 1)
     bar = slot * 0.7
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(stacks)}
+    shapes = []
     for i, label in enumerate(x_labels):
         base = 0.0
         x = LEFT + slot * i + (slot - bar) / 2
@@ -120,10 +133,8 @@ def bar_chart(
             if value <= 0:
                 continue
             y0 = TOP + plot_h * (1 - (base + value) / top)
-            h = plot_h * value / top
-            parts.append(f'<rect x="{x:.1f}" y="{y0:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                         f'fill="{colours[name]}"><title>{esc(label)}, {esc(name)}: '
-                         f"{esc(short(value))}</title></rect>")
+            shapes.append(Shape("rect", colours[name], x, y0, bar, plot_h * value / top,
+                                tip=Tip(label, name, value)))
             base += value
     mark_colours = {name: ("#000" if i == 0 else "#c0392b") for i, name in enumerate(marks)}
     for name, mark_values_of in marks.items():
@@ -131,39 +142,109 @@ def bar_chart(
             if mark is None:
                 continue
             value = float(mark)
-            y = TOP + plot_h * (1 - value / top)
-            x = LEFT + slot * i + slot * 0.05
-            parts.append(f'<line x1="{x:.1f}" x2="{x + slot * 0.9:.1f}" y1="{y:.1f}" '
-                         f'y2="{y:.1f}" stroke="{mark_colours[name]}" stroke-width="2" '
-                         f'stroke-dasharray="5 3"><title>{esc(x_labels[i])}, {esc(name)}: '
-                         f"{esc(short(value))}</title></line>")
-    entries = [(n, c, "box") for n, c in colours.items()]
-    entries += [(n, c, "mark") for n, c in mark_colours.items()]
-    return "\n".join([*parts, *_legend(entries), "</svg>"])
+            shapes.append(Shape("mark", mark_colours[name], LEFT + slot * i + slot * 0.05,
+                                TOP + plot_h * (1 - value / top), slot * 0.9,
+                                tip=Tip(x_labels[i], name, value)))
+    legend = [(n, c, "box") for n, c in colours.items()]
+    legend += [(n, c, "mark") for n, c in mark_colours.items()]
+    return _chart(title, y_label, x_labels, top, shapes, legend)
 
 
 def line_chart(
     title: str, y_label: str, x_labels: Sequence[str], series: Mapping[str, Sequence[float]]
-) -> str:
+) -> Chart:
     """One line per series over the x labels."""
     n = len(x_labels)
     top = nice_max(max([float(v) for s in series.values() for v in s] + [0.0]))
-    parts = _frame(title, y_label, x_labels, top)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(n, 1)
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(series)}
+    shapes = []
     for name, values in series.items():
-        points = " ".join(
-            f"{LEFT + slot * (i + 0.5):.1f},{TOP + plot_h * (1 - float(v) / top):.1f}"
-            for i, v in enumerate(values)
-        )
-        parts.append(f'<polyline points="{points}" fill="none" stroke="{colours[name]}" '
-                     'stroke-width="2.5"/>')
-        for i, v in enumerate(values):
-            x = LEFT + slot * (i + 0.5)
-            y = TOP + plot_h * (1 - float(v) / top)
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colours[name]}">'
-                         f"<title>{esc(x_labels[i])}, {esc(name)}: {esc(short(float(v)))}"
-                         "</title></circle>")
-    entries = [(n, c, "line") for n, c in colours.items()]
-    return "\n".join([*parts, *_legend(entries), "</svg>"])
+        xy = [(LEFT + slot * (i + 0.5), TOP + plot_h * (1 - float(v) / top))
+              for i, v in enumerate(values)]
+        shapes.append(Shape("line", colours[name], points=" ".join(
+            f"{x:.1f},{y:.1f}" for x, y in xy)))
+        shapes += [Shape("dot", colours[name], x, y, 3, tip=Tip(x_labels[i], name, float(v)))
+                   for i, ((x, y), v) in enumerate(zip(xy, values, strict=True))]
+    return _chart(title, y_label, x_labels, top, shapes,
+                  [(n, c, "line") for n, c in colours.items()])
+
+
+# ------------------------------------------------------------------ scatter (sweeps)
+
+SCATTER_W, SCATTER_H = 460, 300
+S_LEFT, S_RIGHT, S_TOP, S_BOTTOM = 64, 16, 30, 46
+
+
+@dataclass(frozen=True)
+class Point:
+    """A point of a scatter chart; ``tip`` is shown on hover."""
+
+    x: float
+    y: float
+    tip: str
+
+
+def _axis(values: Sequence[float]) -> tuple[float, float]:
+    """Low and high of an axis: from 0 for non-negative data, else the data's range."""
+    low, high = min(values, default=0.0), max(values, default=0.0)
+    if low >= 0:
+        return 0.0, nice_max(high)
+    pad = (high - low) * 0.05 or 1.0
+    return low - pad, high + pad
+
+
+def scatter_chart(title: str, x_label: str, y_label: str, points: Sequence[Point],
+                  front: Sequence[Point] = (), categories: Sequence[str] | None = None,
+                  x_ticks: Sequence[float] | None = None) -> Chart:
+    """Points on numeric axes (or x categories), with an optional highlighted front line.
+
+    Parameters
+    ----------
+    title, x_label, y_label
+        Texts of the chart, as shown.
+    points
+        Every point, drawn grey-green.
+    front
+        Points joined by a line and drawn larger (the Pareto front), in x order.
+    categories
+        Labels of the x positions 0, 1, ... when the x values are not numbers.
+    x_ticks
+        Numeric x values to label (default: five evenly spaced).
+    """
+    plot_w, plot_h = SCATTER_W - S_LEFT - S_RIGHT, SCATTER_H - S_TOP - S_BOTTOM
+    every = [*points, *front]
+    y_low, y_high = _axis([p.y for p in every])
+    if categories is not None:
+        x_low, x_high = -0.5, len(categories) - 0.5
+    else:
+        xs = [p.x for p in every] or [0.0]
+        pad = (max(xs) - min(xs)) * 0.06 or abs(max(xs)) * 0.1 or 1.0
+        x_low, x_high = min(xs) - pad, max(xs) + pad
+
+    def sx(x: float) -> float:
+        return S_LEFT + plot_w * (x - x_low) / (x_high - x_low)
+
+    def sy(y: float) -> float:
+        return S_TOP + plot_h * (1 - (y - y_low) / ((y_high - y_low) or 1.0))
+
+    y_ticks = tuple((sy(y_low + (y_high - y_low) * i / 4), y_low + (y_high - y_low) * i / 4)
+                    for i in range(5))
+    ticks: list[tuple[float, str | float]]
+    if categories is not None:
+        ticks = [(sx(float(i)), c) for i, c in enumerate(categories)]
+    elif x_ticks is not None:
+        ticks = [(sx(float(x)), float(x)) for x in x_ticks]
+    else:
+        ticks = [(sx(v), v) for v in (x_low + (x_high - x_low) * (i + 0.5) / 5 for i in range(5))]
+    shapes = [Shape("dot", "#1f7a3a", sx(p.x), sy(p.y), 4, tip=Tip(p.tip, "", math.nan),
+                    opacity=0.55)
+              for p in points]
+    if front:
+        shapes.append(Shape("line", "#d95f02", points=" ".join(
+            f"{sx(p.x):.1f},{sy(p.y):.1f}" for p in sorted(front, key=lambda p: (p.x, p.y)))))
+        shapes += [Shape("dot", "#d95f02", sx(p.x), sy(p.y), 5.5, tip=Tip(p.tip, "", math.nan))
+                   for p in front]
+    return Chart(title, y_label, SCATTER_W, SCATTER_H, (S_LEFT, S_TOP, plot_w, plot_h),
+                 y_ticks, tuple(ticks), tuple(shapes), x_label=x_label)

@@ -127,7 +127,8 @@ FARM_KINDS = ("added", "removed", "relocated", "resized", "moved in time",
 @dataclass(frozen=True)
 class Places:
     """Where sites and settlements are: index id; columns ``district_id``, ``lon``, ``lat``
-    (settlements also ``name``); ``districts`` maps district id to its name."""
+    (settlements also ``name``, the English name, and where the layers have them
+    ``name_az`` and ``name_ru``); ``districts`` maps district id to its name."""
 
     sites: pd.DataFrame
     settlements: pd.DataFrame
@@ -392,7 +393,8 @@ def places_from_layers(layers: Iterable[Layers]) -> Places:
     districts: dict[str, str] = {}
     for layer in layers:
         sites.append(_located(layer.farm_sites, ["district_id"]))
-        towns.append(_located(layer.settlements, ["district_id", "name_en"]))
+        towns.append(_located(layer.settlements, ["district_id", "name_en", *(
+            c for c in ("name_az", "name_ru") if c in layer.settlements.columns)]))
         for did, name in layer.districts["name_en"].astype(str).items():
             districts.setdefault(str(did), name)
     site_table = pd.concat(sites)
