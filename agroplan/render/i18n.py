@@ -105,9 +105,11 @@ class Translator:
         return translations(self.lang).ngettext(singular, plural, int(count))
 
     def message(self, text: str) -> str:
-        """A :class:`~agroplan.messages.Message` translated and filled in; other text as is."""
+        """A :class:`~agroplan.messages.Message` translated and filled in (values that are
+        messages too are translated first); other text as is."""
         if isinstance(text, Message):
-            return self.gettext(text.msgid) % text.values
+            return self.gettext(text.msgid) % {k: self.message(v) if isinstance(v, Message)
+                                               else v for k, v in text.values.items()}
         return str(text)
 
     # ------------------------------------------------------------------ numbers

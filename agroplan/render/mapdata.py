@@ -97,18 +97,20 @@ def number_format(tr: Translator) -> dict[str, Any]:
 def _check_ids(plan: Plan, layers: Layers) -> None:
     """Every id the plan names must be in the layers (they may have changed since)."""
     wanted = (
-        ("farm site", plan.farms["site_id"], layers.farm_sites, "farm_sites"),
-        ("farm site", plan.deliveries["site_id"], layers.farm_sites, "farm_sites"),
-        ("hub", plan.deliveries["hub_id"], layers.hubs, "hubs"),
-        ("settlement", plan.agro_towns["settlement_id"], layers.settlements, "settlements"),
-        ("settlement", plan.houses["settlement_id"], layers.settlements, "settlements"),
+        (Message("farm site(s)"), plan.farms["site_id"], layers.farm_sites, "farm_sites"),
+        (Message("farm site(s)"), plan.deliveries["site_id"], layers.farm_sites, "farm_sites"),
+        (Message("hub(s)"), plan.deliveries["hub_id"], layers.hubs, "hubs"),
+        (Message("settlement(s)"), plan.agro_towns["settlement_id"], layers.settlements,
+         "settlements"),
+        (Message("settlement(s)"), plan.houses["settlement_id"], layers.settlements,
+         "settlements"),
     )
     problems = []
     for what, ids, layer, name in wanted:
         missing = sorted(set(ids.astype(str)) - set(layer.index.astype(str)))
         if missing:
             problems.append(Message(
-                "the plan names %(what)s(s) %(ids)s that the %(layer)s layer no longer has; "
+                "the plan names %(what)s %(ids)s that the %(layer)s layer no longer has; "
                 "draw the plan with the layers it was solved with, or run `agroplan plan` again",
                 what=what, ids=", ".join(missing[:5]), layer=name))
     if problems:

@@ -67,13 +67,17 @@ def _when(tables: dict[str, pd.DataFrame], name: str, column: str,
     return frame[ordinals.map(keep)]
 
 
-def _check(ids: Sequence[str], layer: pd.DataFrame, what: str, source: str) -> None:
+def _check(ids: Sequence[str], layer: pd.DataFrame, what: Message, source: str) -> None:
     missing = sorted(set(ids) - set(layer.index.astype(str)))
     if missing:
         raise OutputError(Message(
-            "%(source)s names %(what)s(s) %(ids)s that the scenario's layers do not have; "
+            "%(source)s names %(what)s %(ids)s that the scenario's layers do not have; "
             "review with the layers the plan was made with",
-            source=source, what=what, ids=", ".join(missing[:5])))
+            source=Message(SOURCES[source]), what=what, ids=", ".join(missing[:5])))
+
+
+FARM_SITES, SETTLEMENTS, HUBS = (Message("farm site(s)"), Message("settlement(s)"),
+                                 Message("hub(s)"))
 
 
 SOURCES = {"previous plan": N_("previous plan"), "actual": N_("actual"),
@@ -95,7 +99,7 @@ def _layer(tables: dict[str, pd.DataFrame], keep: Any, inputs: PlanInputs, layer
     deliveries = _when(tables, "deliveries", "period", keep)
     out: dict[str, list[dict[str, Any]]] = {"farms": [], "towns": [], "flows": []}
     if len(farms):
-        _check(list(farms["site_id"].astype(str)), layers.farm_sites, "farm site", source)
+        _check(list(farms["site_id"].astype(str)), layers.farm_sites, FARM_SITES, source)
     for row in farms.itertuples(index=False):
         sid, size = str(row.site_id), num(row.size_heads)
         district = district_name(inputs, str(inputs.sites["district_id"].get(sid, "")), tr)
@@ -109,7 +113,7 @@ def _layer(tables: dict[str, pd.DataFrame], keep: Any, inputs: PlanInputs, layer
                 (_("Construction starts"), tr.quarter(row.build_start))])),
         })
     if len(houses):
-        _check(list(houses["settlement_id"].astype(str)), layers.settlements, "settlement",
+        _check(list(houses["settlement_id"].astype(str)), layers.settlements, SETTLEMENTS,
                source)
         counts = pd.to_numeric(houses["houses"], errors="coerce").fillna(0.0)
         for tid, n in counts.groupby(houses["settlement_id"].astype(str)).sum().items():
@@ -125,8 +129,8 @@ def _layer(tables: dict[str, pd.DataFrame], keep: Any, inputs: PlanInputs, layer
                     (_("Houses built"), tr.number(float(n)))])),
             })
     if len(deliveries):
-        _check(list(deliveries["site_id"].astype(str)), layers.farm_sites, "farm site", source)
-        _check(list(deliveries["hub_id"].astype(str)), layers.hubs, "hub", source)
+        _check(list(deliveries["site_id"].astype(str)), layers.farm_sites, FARM_SITES, source)
+        _check(list(deliveries["hub_id"].astype(str)), layers.hubs, HUBS, source)
         heads: dict[tuple[str, str], float] = {}
         for hub_id, site_id, n in zip(deliveries["hub_id"].astype(str),
                                       deliveries["site_id"].astype(str), deliveries["heads"],

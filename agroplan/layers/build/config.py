@@ -89,6 +89,9 @@ class Districts(_Model):
     """Weight of a never-occupied district in the mine spread and in the return of families."""
     agricultural_share: AgriculturalShares
     """Farmland and pasture share per elevation band."""
+    name_ru: dict[str, str] = {}
+    """Russian names that replace the source's ``ne_name_ru`` (corrections of Natural
+    Earth, such as an old or a wrong name), by district id."""
 
 
 class Clearance(_Model):
@@ -129,6 +132,10 @@ class Settlements(_Model):
     """Quarter from which district seats take houses."""
     stagger_quarters: int = Field(1, ge=0)
     """Quarters between successive settlements of a district opening for houses."""
+    name_ru: dict[int, str] = {}
+    """GeoNames id -> the place's Russian name, which must be one of its GeoNames alternate
+    names (they carry no language tag, so the form is chosen here); a place not listed has
+    no Russian name and the pages fall back to its Azerbaijani name."""
 
 
 class SizeRule(_Model):

@@ -22,6 +22,7 @@ DISTRICT_COLUMNS = (
     "district_id",
     "name_en",
     "name_az",
+    "name_ru",
     "econ_region",
     "area_km2",
     "elev_mean_m",
@@ -37,7 +38,7 @@ DISTRICT_COLUMNS = (
     "suspected_ha",
 )
 CONTEXT_COLUMNS = ("kind", "name")
-_STATS = DISTRICT_COLUMNS[5:14]
+_STATS = DISTRICT_COLUMNS[6:15]
 _KIND_ORDER = {"az_district": 0, "neighbour": 1, "lake": 2, "river": 3}
 
 
@@ -80,6 +81,7 @@ def _simplify(geoms: list[shapely.Geometry], tolerance: float) -> list[shapely.G
 def build_districts(config: BuildConfig, polygons: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The revival districts with names, elevation statistics and the two assumptions.
 
+    ``name_ru`` is Natural Earth's Russian name unless ``districts.name_ru`` corrects it.
     ``agricultural_share`` weights the elevation-band shares by the farmland share of each
     band; ``suspected_ha`` spreads the national suspected area over the districts by area,
     never-occupied districts counting ``never_occupied_factor`` of their area.
@@ -100,6 +102,8 @@ def build_districts(config: BuildConfig, polygons: gpd.GeoDataFrame) -> gpd.GeoD
         raise DataError(f"{config.source('elevation_stats')}: no row for {', '.join(absent)}")
     frame[list(_STATS)] = stats.loc[wanted, list(_STATS)].to_numpy()
     frame = frame.rename(columns={"iso_code": "district_id", "econ_region_2021": "econ_region"})
+    frame["name_ru"] = [rules.name_ru.get(d, str(n)) for d, n in
+                        zip(frame["district_id"], frame["ne_name_ru"], strict=True)]
     shares = rules.agricultural_share
     frame["agricultural_share"] = (
         frame["share_below_200m"] * shares.below_200m

@@ -27,6 +27,7 @@ SETTLEMENT_COLUMNS = (
     "geonameid",
     "name_en",
     "name_az",
+    "name_ru",
     "district_id",
     "population_historical",
     "max_houses",
@@ -97,6 +98,7 @@ def build_settlements(config: BuildConfig, districts: pd.DataFrame) -> gpd.GeoDa
             "population_historical": raw["population"].fillna(0).astype(int),
         }
     )
+    frame["name_ru"] = _russian_names(config, raw)
     seat = _seats(frame, raw["name"], names, source)
     frame["name_en"] = [
         names.loc[d, "name_en"] if s else n
@@ -105,6 +107,28 @@ def build_settlements(config: BuildConfig, districts: pd.DataFrame) -> gpd.GeoDa
     _add_families(config, frame)
     frame["available_from"] = _opening(config, frame, seat)
     return gpd.GeoDataFrame(frame[list(SETTLEMENT_COLUMNS)], geometry=raw.geometry, crs="EPSG:4326")
+
+
+def _russian_names(config: BuildConfig, raw: pd.DataFrame) -> list[str]:
+    """Each place's Russian name from ``settlements.name_ru`` ("" where none is listed).
+
+    Raises
+    ------
+    DataError
+        If a listed form is not among the place's GeoNames alternate names, or a listed id
+        is not a place of the revival districts.
+    """
+    chosen = config.settlements.name_ru
+    alternates = {int(g): {a.strip() for a in str(names or "").split("|")}
+                  for g, names in zip(raw["geonameid"], raw["alternatenames"], strict=True)}
+    problems = [f"settlements.name_ru.{g}: no place of the revival districts has this id"
+                for g in chosen if g not in alternates]
+    problems += [f"settlements.name_ru.{g}: {name!r} is not among the GeoNames alternate names "
+                 "of the place; choose one of them" for g, name in chosen.items()
+                 if g in alternates and name not in alternates[g]]
+    if problems:
+        raise DataError(problems)
+    return [chosen.get(int(g), "") for g in raw["geonameid"]]
 
 
 def _seats(

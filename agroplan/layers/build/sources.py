@@ -12,7 +12,8 @@ from agroplan.layers.build.config import BuildConfig
 
 # columns the build reads from each source
 REQUIRED = {
-    "districts": ("iso_code", "name_en", "name_az", "district_key", "econ_region_2021", "area_km2"),
+    "districts": ("iso_code", "name_en", "name_az", "ne_name_ru", "district_key",
+                  "econ_region_2021", "area_km2"),
     "neighbours": ("adm0_a3", "adm1_code", "name_en"),
     "settlements": ("geonameid", "name", "alternatenames", "population", "gn_admin1_iso"),
     "origins": ("geonameid", "name_en", "name_be", "oblast_en"),
