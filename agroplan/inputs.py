@@ -134,7 +134,7 @@ def build_plan_inputs(scenario: Scenario, layers: Layers) -> PlanInputs:
         "district_id": towns["district_id"].astype(str),
         "name_en": towns["name_en"].astype(str),
         "name_az": towns["name_az"].astype(str),
-        "name_ru": towns["name_ru"].astype(str),
+        "name_ru": _optional_text(towns, "name_ru"),
         "available_index": available(towns),
         "max_houses": towns["max_houses"].astype("int64"),
         "returning_families": towns["returning_families"].astype("int64"),
@@ -144,7 +144,7 @@ def build_plan_inputs(scenario: Scenario, layers: Layers) -> PlanInputs:
         periods=periods,
         districts=pd.DataFrame({"name_en": districts["name_en"].astype(str),
                                 "name_az": districts["name_az"].astype(str),
-                                "name_ru": districts["name_ru"].astype(str)}),
+                                "name_ru": _optional_text(districts, "name_ru")}),
         sites=site_table,
         settlements=town_table,
         origins=pd.DataFrame({"name_en": origins["name_en"].astype(str)}),
@@ -172,6 +172,13 @@ def _by_id(frame: gpd.GeoDataFrame, id_column: str) -> gpd.GeoDataFrame:
     frame = frame.copy()
     frame.index = frame.index.astype(str).rename(id_column)
     return frame.sort_index()
+
+
+def _optional_text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A text column a layer may lack (layers built in code): empty where missing."""
+    if column not in frame.columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame[column].fillna("").astype(str)
 
 
 def _per_quarter(values: pd.Series, periods: tuple[str, ...]) -> pd.DataFrame:

@@ -17,7 +17,10 @@ from conftest import ARTIFACTS
 from test_render import TINY, XSS, Solved, copy_with_hostile_names, solve_scenario
 
 from agroplan.render import render_outputs
+from agroplan.render.i18n import translator
 from agroplan.render.map import BASEMAP_NAME, OVERLAYS, TILES_NAME
+
+EN = translator("en")
 
 pytestmark = pytest.mark.browser
 
@@ -125,23 +128,23 @@ def test_one_marker_per_farm_of_the_plan(tiny_map: Opened, tiny: Solved) -> None
 def test_time_slider_replays_the_plan(tiny_map: Opened, tiny: Solved) -> None:
     plan, _, _ = tiny
     page = tiny_map.page
-    periods = list(plan.periods)
+    periods = [EN.quarter(p) for p in plan.periods]
     at_end = shown(page)
     slider = page.locator(".ap-slider")
     slider.focus()
     page.keyboard.press("Home")
     at_start = shown(page)
-    first = periods[0]
+    first = plan.periods[0]
     building = sum((plan.farms["build_start"] <= first) & (plan.farms["operational_from"] > first))
     operating = sum(plan.farms["operational_from"] <= first)
-    assert at_start == (first, f"{plan.kpis['families_housed_by_period'][first]:,}",
+    assert at_start == (periods[0], f"{plan.kpis['families_housed_by_period'][first]:,}",
                         operating, building)
     assert at_start != at_end
     page.screenshot(path=str(ARTIFACTS / "map-tiny-first-quarter.png"))
     page.keyboard.press("End")
     assert shown(page) == at_end
     assert at_end[0] == periods[-1]
-    assert at_end[2] == sum(plan.farms["operational_from"] <= periods[-1])
+    assert at_end[2] == sum(plan.farms["operational_from"] <= plan.periods[-1])
     assert tiny_map.problems == []
 
 
@@ -153,7 +156,7 @@ FILLS = """() => { const out = [];
 
 def test_play_button_steps_through_the_quarters(tiny_map: Opened, tiny: Solved) -> None:
     page = tiny_map.page
-    periods = list(tiny[0].periods)
+    periods = [EN.quarter(p) for p in tiny[0].periods]
     page.locator(".ap-slider").focus()
     page.keyboard.press("End")
     page.locator(".ap-play").click()
@@ -179,7 +182,7 @@ def test_clicking_a_farm_opens_its_popup_with_the_plan_numbers(
         tiny_map: Opened, tiny: Solved) -> None:
     plan, inputs, _ = tiny
     page = tiny_map.page
-    last = plan.periods[-1]
+    last = EN.quarter(plan.periods[-1])
     per_100 = inputs.scenario.farms.workers_per_100_head
     for row in plan.farms.itertuples():
         page.locator(f'.ap-farm[data-site="{row.site_id}"]').click()
@@ -187,12 +190,13 @@ def test_clicking_a_farm_opens_its_popup_with_the_plan_numbers(
         popup = page.locator(".leaflet-popup-content", has_text=f"Dairy farm {row.site_id}")
         popup.wait_for()
         text = popup.inner_text()
-        herd = int(plan.herd.query("site_id == @row.site_id and period == @last")["heads"].sum())
+        herd = int(plan.herd[(plan.herd["site_id"] == row.site_id)
+                             & (plan.herd["period"] == plan.periods[-1])]["heads"].sum())
         jobs = herd * per_100 / 100
         assert f"Dairy farm {row.site_id}" in text
         assert f"Size\t{row.size_heads:,} head" in text
-        assert f"Construction starts\t{row.build_start}" in text
-        assert f"Operational from\t{row.operational_from}" in text
+        assert f"Construction starts\t{EN.quarter(row.build_start)}" in text
+        assert f"Operational from\t{EN.quarter(row.operational_from)}" in text
         assert f"Herd ({last})\t{herd:,} head" in text
         assert f"Jobs ({last})\t{round(jobs):,}" in text or f"{jobs:,.1f}" in text
         page.locator(".leaflet-popup", has_text=f"Dairy farm {row.site_id}").locator(

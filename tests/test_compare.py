@@ -153,7 +153,7 @@ def test_key_figures_line_up_with_differences_from_the_baseline() -> None:
     assert rows["milestone_m1"].label == "Milestone m1: families_housed by 2027Q4 (at least 90)"
     assert rows["objective"].deltas == (None, -2.5)
     assert rows["status"].values == ("optimal", "optimal")
-    assert format_delta(rows["families_housed"], 1) == "−20 (−20.0 %)"
+    assert format_delta(rows["families_housed"], 1) == "−20 (−20.0%)"
     assert format_delta(rows["relative_gap"], 1) == "−1.000 pp"
     assert format_delta(rows["status"], 1) == "same"
     # KPIs that no plan has (the milestones of older plans) give no row

@@ -21,6 +21,7 @@ from agroplan.inputs import PlanInputs, build_plan_inputs
 from agroplan.layers import Layers, read_layers
 from agroplan.plan import Plan, write_plan
 from agroplan.render import render_outputs, report_path
+from agroplan.render.i18n import translator
 from agroplan.render.map import OVERLAYS, build_map
 from agroplan.render.mapdata import build_map_data
 from agroplan.render.offline import (
@@ -33,6 +34,8 @@ from agroplan.render.offline import (
 from agroplan.render.report import build_report
 from agroplan.render.svg import nice_max
 from agroplan.solve import solve
+
+EN = translator("en")
 
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"
 XSS = "<script>alert(1)</script>"
@@ -128,14 +131,16 @@ def test_map_data_follows_the_plan(tiny: Solved) -> None:
 def test_farm_popup_has_the_plan_numbers(tiny: Solved) -> None:
     plan, inputs, layers = tiny
     per_100 = inputs.scenario.farms.workers_per_100_head
-    last = plan.periods[-1]
+    last = EN.quarter(plan.periods[-1])  # 2027Q3 reads "Q3 2027"
+    assert last == "Q3 2027"
     for farm in build_map_data(plan, inputs, layers)["farms"]:
         row = plan.farms.set_index("site_id").loc[farm["id"]]
         herd = farm["herd"][-1]
         popup = farm["popup"]
         assert f"<th>Size</th><td>{row.size_heads:,} head</td>" in popup
-        assert f"<th>Construction starts</th><td>{row.build_start}</td>" in popup
-        assert f"<th>Operational from</th><td>{row.operational_from}</td>" in popup
+        assert f"<th>Construction starts</th><td>{EN.quarter(row.build_start)}</td>" in popup
+        assert (f"<th>Operational from</th><td>{EN.quarter(row.operational_from)}</td>"
+                in popup)
         assert f"<th>Herd ({last})</th><td>{herd:,} head</td>" in popup
         jobs = herd * per_100 / 100
         shown = f"{round(jobs):,}" if jobs == round(jobs) else f"{jobs:,.1f}"
@@ -156,7 +161,7 @@ def test_report_has_kpis_roadmap_and_charts_and_no_script(
     for row in plan.farms.itertuples():
         assert f"site {row.site_id}" in html
     for period in plan.periods:
-        assert f'<th colspan="3">{period}</th>' in html
+        assert f'<th colspan="3">{EN.quarter(period)}</th>' in html
     for year in (r["year"] for r in plan.kpis["trade"]):
         assert f"<td>{year}</td>" in html
 
@@ -169,7 +174,9 @@ def test_hostile_names_are_escaped_everywhere(tmp_path: Path) -> None:
         assert XSS not in html
         assert "alert(1)" in html  # the name is there, as text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report_html
-    # in the map the name sits in JSON, escaped for HTML and then for the script element
+    # in the map's JSON the name is plain text that cannot end the script element (the
+    # page's script shows it as text); in a popup it is HTML escaped by the template
+    assert "\\u003cscript\\u003ealert(1)" in map_html
     assert "\\u0026lt;script\\u0026gt;alert(1)" in map_html
 
 

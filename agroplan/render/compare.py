@@ -96,7 +96,7 @@ def format_delta(row: KpiRow, index: int, tr: Translator = ENGLISH) -> str:
     sign = "+" if delta > 0 else "−"
     if row.unit == "share":
         return tr.gettext("%(sign)s%(points)s pp") % {
-            "sign": sign, "points": tr.number(abs(100 * delta), 3)}
+            "sign": sign, "points": tr.fixed(abs(100 * delta), 3)}
     shown = format_value(abs(delta), row.unit, tr)
     if isinstance(base, float) and abs(base) > 1e-9 and row.unit not in ("points", "milestone"):
         return f"{sign}{shown} ({sign}{tr.percent(abs(delta / base), 1)})"

@@ -145,10 +145,11 @@ class Translator:
         number = _finite(value)
         if number is None:
             return MISSING
-        if abs(number) >= 999_950:  # what would round to a million or more
-            digits = 2 if abs(number) >= 999_950_000 else 1
-            return format_compact_currency(number, "USD", locale=self.lang,
-                                           fraction_digits=digits)
+        if abs(number) >= 999_950:  # what rounds to a million or more
+            # round here, so the unit (M or B) follows the rounded amount
+            scale, digits = (1e9, 2) if abs(number) >= 999_950_000 else (1e6, 1)
+            return format_compact_currency(round(number / scale, digits) * scale, "USD",
+                                           locale=self.lang, fraction_digits=digits)
         pattern = _with_fraction(self.locale.currency_formats["standard"].pattern, 0)
         return format_currency(round(number), "USD", format=pattern, locale=self.lang,
                                currency_digits=False)
