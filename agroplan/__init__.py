@@ -9,12 +9,13 @@ Data flows one way, through plain values, one subpackage per stage::
     solve/   Plan            checks, warm start, backend, the plan read back
     plan/                    the Plan and its folder on disk
     check/                   every rule verified without a solver
-    render/                  offline HTML maps and reports
+    render/                  offline HTML maps and reports (templates/, locale/: en, az, ru)
     cli/                     the ``agroplan`` command
 
 Beside the pipeline: ``roadmap/`` (actuals, re-planning, review), ``studies/`` (explain,
 compare, sweeps) and ``location/`` (facility location from plain arrays). Plain modules:
-``errors``, ``periods``, ``families``, ``atomic``, ``highs``, ``lazy``, ``generate``.
+``errors``, ``messages`` (text marked for translation), ``periods``, ``families``,
+``atomic``, ``highs``, ``lazy``, ``generate``.
 Only ``model``, ``solve``, ``location`` and the LP helpers import a solver; only
 ``render`` imports folium; only the readers and writers touch files. The contracts in
 ``pyproject.toml`` (``lint-imports``) keep these rules.

@@ -106,7 +106,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
-    for name in ("number", "signed", "usd", "signed_usd", "percent", "compact", "quarter"):
+    for name in ("number", "fixed", "signed", "usd", "signed_usd", "percent", "compact",
+                 "quarter"):
         env.filters[name] = _formatter(name)
     env.filters.update(inline_css=inline_css, inline_js=inline_js, json_script=json_script,
                        message=_message, place=_place, px=px)
