@@ -6,6 +6,9 @@ data URIs), jQuery from ``xstatic-jquery`` (folium's generated scripts call it),
 with its licence as a comment. :func:`strip_remote_assets` empties the CDN lists of every
 folium element and fails loudly on an asset it does not know, so a new layer cannot
 quietly break the offline page; :func:`check_offline` scans the final HTML once more.
+:func:`safe_json` writes the maps' data so that it cannot end its script element; the pages
+put it and the inlined assets in place through the filters of
+:mod:`agroplan.render.templating`.
 """
 
 from __future__ import annotations
@@ -92,16 +95,6 @@ def jquery_js() -> str:
     return _licence_comment("JQUERY-LICENSE.txt") + js
 
 
-def script_tag(js: str) -> str:
-    """``<script>`` element whose body cannot be closed early by its content."""
-    return "<script>" + re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE) + "</script>"
-
-
-def style_tag(css: str) -> str:
-    """``<style>`` element whose body cannot be closed early by its content."""
-    return "<style>" + re.sub(r"</(style)", r"<\\/\1", css, flags=re.IGNORECASE) + "</style>"
-
-
 def safe_json(value: Any) -> str:
     """JSON that is safe inside ``<script>`` and HTML: ``<``, ``>``, ``&`` and the JS line
     separators are written as ``\\u`` escapes, so no string can end the script element.
@@ -119,11 +112,6 @@ def safe_json(value: Any) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
-
-
-def json_script_tag(element_id: str, value: Any) -> str:
-    """``<script type="application/json">`` holding ``value``, read with ``JSON.parse``."""
-    return f'<script type="application/json" id="{element_id}">{safe_json(value)}</script>'
 
 
 def strip_remote_assets(root: Any) -> None:

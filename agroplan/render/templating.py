@@ -5,12 +5,14 @@ escapes every value put into HTML (autoescape), :func:`inline_css`, :func:`inlin
 :func:`json_script` make the raw text of ``<style>`` and ``<script>`` elements safe. Text
 is translated by Jinja2's i18n extension (``_()``, ``ngettext()``, ``{% trans %}``) from
 the catalogue of the page's ``lang``, and numbers, money and quarters go through the
-Babel-backed filters ``number``, ``signed``, ``usd``, ``percent``, ``compact`` and
-``quarter`` of :mod:`agroplan.render.i18n`. Every template is rendered with ``lang`` in
-its context; macros imported ``with context`` share it.
+Babel-backed filters ``number``, ``fixed``, ``signed``, ``usd``, ``signed_usd``,
+``percent``, ``compact`` and ``quarter`` of :mod:`agroplan.render.i18n`; ``label(group,
+key)`` names the plan tables' keys (:mod:`agroplan.render.labels`). Every template is
+rendered with ``lang`` in its context; macros imported ``with context`` share it.
 
-A new page is a template (``{% extends "page.html" %}``) plus a small module that builds
-its values and calls :func:`render_page`.
+A new page is a template (``{% extends "page.html" %}``, or ``folium_page.html`` around a
+folium map) plus a small module that builds its values and calls :func:`render_page` (or
+:func:`use_template`).
 """
 
 from __future__ import annotations
@@ -75,16 +77,6 @@ def slot(name: str) -> Markup:
 
 
 @pass_context
-def _message(context: Context, text: str) -> str:
-    return _tr(context).message(text)
-
-
-@pass_context
-def _place(context: Context, names: Any, fallback: str = "") -> str:
-    return _tr(context).place(names, fallback)
-
-
-@pass_context
 def _label(context: Context, group: str, key: object) -> str:
     return label(_tr(context), group, key)
 
@@ -110,7 +102,7 @@ def environment() -> Environment:
                  "quarter"):
         env.filters[name] = _formatter(name)
     env.filters.update(inline_css=inline_css, inline_js=inline_js, json_script=json_script,
-                       message=_message, place=_place, px=px)
+                       px=px)
     env.globals.update(slot=slot, asset=asset_text, label=_label, leaflet_css=leaflet_css,
                        leaflet_js=leaflet_js, jquery_js=jquery_js)
     return env
