@@ -256,16 +256,21 @@ def test_hostile_names_show_as_text_and_run_nothing(browser: Any, tmp_path: Path
 def test_default_plan_map_and_report_open_offline(browser: Any, tmp_path: Path) -> None:
     default = Path(__file__).resolve().parent.parent / "data" / "scenarios" / "default.yaml"
     plan, inputs, layers = solve_scenario(default)
-    map_path, report = render_outputs(plan, inputs, layers, tmp_path / "default.html")
-    with open_offline(browser, map_path) as opened:
-        page = opened.page
-        page.screenshot(path=str(ARTIFACTS / "map-default.png"))
-        assert opened.problems == []
-        assert farm_marker_count(page) == len(plan.farms) > 0
-        towns = page.evaluate("agroplan.groups.towns.getLayers().length")
-        assert towns == len(set(plan.agro_towns["settlement_id"]))
-        assert page.locator(".ap-origin").count() == len(layers.origins)
-    with open_offline(browser, report) as opened:
-        opened.page.screenshot(path=str(ARTIFACTS / "report-default.png"), full_page=True)
-        assert opened.problems == []
-        assert opened.page.locator("svg.ap-chart").count() >= 6
+    for lang in ("en", "az", "ru"):
+        map_path, report = render_outputs(plan, inputs, layers, tmp_path / f"default-{lang}.html",
+                                          lang)
+        suffix = "" if lang == "en" else f"-{lang}"
+        with open_offline(browser, map_path) as opened:
+            page = opened.page
+            page.screenshot(path=str(ARTIFACTS / f"map-default{suffix}.png"))
+            assert opened.problems == []
+            assert page.evaluate("document.documentElement.lang") == lang
+            assert farm_marker_count(page) == len(plan.farms) > 0
+            towns = page.evaluate("agroplan.groups.towns.getLayers().length")
+            assert towns == len(set(plan.agro_towns["settlement_id"]))
+            assert page.locator(".ap-origin").count() == len(layers.origins)
+        with open_offline(browser, report) as opened:
+            opened.page.screenshot(path=str(ARTIFACTS / f"report-default{suffix}.png"),
+                                   full_page=True)
+            assert opened.problems == []
+            assert opened.page.locator("svg.ap-chart").count() >= 6

@@ -318,6 +318,8 @@ def soft_table(plan: Plan, tr: Translator | None = None) -> Table | None:
 
 def binding_summary(plan: Plan, tr: Translator | None = None) -> Table | None:
     """Per family: how many constraints bind and the one worth most per extra unit."""
+    from agroplan.render.labels import label
+
     binding = plan.table("binding")
     if binding.empty:
         return None
@@ -332,8 +334,9 @@ def binding_summary(plan: Plan, tr: Translator | None = None) -> Table | None:
         table.add_row(str(family), str(len(rows)),
                       escape(_("%(constraint)s: %(value)s per %(unit)s") % {
                           "constraint": top["constraint"],
-                          "value": f"{float(top['marginal_value']):,.4g}",
-                          "unit": top["unit"]}))
+                          "value": (f"{float(top['marginal_value']):,.4g}" if tr.lang == "en"
+                                    else tr.significant(top["marginal_value"])),
+                          "unit": label(tr, "unit", top["unit"])}))
     return table
 
 

@@ -130,6 +130,14 @@ class Translator:
             return MISSING
         return format_decimal(number, format=_with_fraction("#,##0", digits), locale=self.lang)
 
+    def significant(self, value: Any, digits: int = 4) -> str:
+        """``digits`` significant digits, grouped: ``0.09202``, ``783.3``, ``12,350``."""
+        number = _finite(value)
+        if number is None:
+            return MISSING
+        return format_decimal(float(f"{number:.{digits}g}"), format="#,##0.##########",
+                              locale=self.lang)
+
     def signed(self, value: Any, digits: int = 1) -> str:
         """A difference with its sign: ``+1,200``, ``-35``, ``0``."""
         number = _finite(value)

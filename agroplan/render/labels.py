@@ -49,7 +49,12 @@ LABELS: dict[str, dict[str, str]] = {
     "unit": {
         "farms": N_("farms"),
         "head": N_("head"),
+        "heads": N_("head"),
         "houses": N_("houses"),
+        "families": N_("families"),
+        "workers": N_("workers"),
+        "ha": N_("ha"),
+        "m3": N_("m³"),
         "USD": N_("USD"),
     },
     "farm_change": {
