@@ -235,8 +235,9 @@ def summary_table(plan: Plan, tr: Translator | None = None) -> Table:
     table.add_column("what", style="bold")
     table.add_column("value", justify="right")
     rows = [
-        (_("status"), f"{label(tr, 'status', plan.status)} ({plan.solver}, "
-                      f"{tr.fixed(plan.solve_seconds, 1)} s)"),
+        (_("status"), _("%(status)s (%(solver)s, %(seconds)s s)") % {
+            "status": label(tr, "status", plan.status), "solver": plan.solver,
+            "seconds": tr.fixed(plan.solve_seconds, 1)}),
         (_("objective / bound"), f"{_number(plan.objective, tr)} / {_number(plan.best_bound, tr)}"),
         (_("relative gap"), gap_text(plan.relative_gap, plan.objective, plan.best_bound,
                                      None if tr.lang == "en" else tr)),
