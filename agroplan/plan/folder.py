@@ -44,6 +44,7 @@ from agroplan.atomic import check_folder, replace_folder
 from agroplan.config.load import validate_scenario
 from agroplan.config.scenario import Scenario
 from agroplan.config.sections import LayerPaths
+from agroplan.config.sources import drop_password
 from agroplan.errors import ConfigError, OutputError
 from agroplan.inputs import PlanInputs
 from agroplan.layers.read import Layers, read_layers
@@ -170,8 +171,19 @@ def plan_json(plan: Plan) -> str:
 def scenario_record(scenario: Scenario) -> dict[str, Any]:
     """The scenario as plain JSON values, with absolute layer paths."""
     record = scenario.model_dump(mode="json")
-    record["layers"] = {key: str(scenario.layer_path(key)) for key in LayerPaths.model_fields}
+    record["layers"] = {key: _layer_record(scenario, key) for key in LayerPaths.model_fields}
     return record
+
+
+def _layer_record(scenario: Scenario, key: str) -> str | dict[str, Any]:
+    """A layer as the plan keeps it: an absolute path, or its mapping with an absolute path
+    (a database address without its password: give it again through PGPASSWORD)."""
+    source = scenario.layer_source(key)
+    if isinstance(getattr(scenario.layers, key), str):
+        return source.path
+    path = drop_password(source.path) if source.database else source.path
+    record: dict[str, Any] = source.model_dump(mode="json", exclude_defaults=True)
+    return {**record, "path": path}
 
 
 def run_facts(plan: Plan, timings: Mapping[str, float]) -> dict[str, Any]:
