@@ -35,7 +35,7 @@ def connect(uri: str) -> Engine:
 
     Raises
     ------
-    sqlalchemy.exc.ArgumentError
+    sqlalchemy.exc.ArgumentError, ValueError
         When the URI cannot be parsed; :func:`database_problem` words it.
     """
     url = sa.engine.make_url(uri)
@@ -56,7 +56,7 @@ def database_problem(exc: Exception, uri: str) -> tuple[str, str]:
     password = _password(uri)
     if password:
         reason = reason.replace(password, "***")
-    if isinstance(exc, sa.exc.ArgumentError):
+    if isinstance(exc, sa.exc.ArgumentError | ValueError):
         return (f"is not a database URI ({reason})",
                 "write it as postgresql://user@host:port/database")
     if isinstance(exc, sa.exc.OperationalError) and _is_connection(exc):
@@ -74,7 +74,7 @@ def database_problem(exc: Exception, uri: str) -> tuple[str, str]:
 def _password(uri: str) -> str | None:
     try:
         return sa.engine.make_url(uri).password  # type: ignore[return-value]
-    except sa.exc.ArgumentError:
+    except (sa.exc.ArgumentError, ValueError):
         return None
 
 
@@ -101,6 +101,10 @@ def read_database(
     """
     try:
         engine = connect(source.path)
+    except (sa.exc.ArgumentError, ValueError) as exc:  # ValueError: a port that is no number
+        problems.add(*database_problem(exc, source.path))
+        return None
+    try:
         with engine.connect() as plain:
             connection = plain.execution_options(postgresql_readonly=True)
             return _read(connection, source, problems, max_features, geometry)
