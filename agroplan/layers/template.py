@@ -164,9 +164,9 @@ def _write_xlsx(path: Path) -> str:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
-    book.remove(book.active)
-    for key in TABLES:
-        sheet = book.create_sheet(key)
+    for index, key in enumerate(TABLES):
+        sheet = book.worksheets[0] if index == 0 else book.create_sheet(key)
+        sheet.title = key
         for index, column in enumerate(table_columns(key), start=1):
             letter = get_column_letter(index)
             cell = sheet.cell(row=1, column=index, value=column)
