@@ -31,7 +31,7 @@ def write_gpkg(plan: Plan, layers: Layers, path: Path) -> None:
         "farms": (_farms(plan, layers), "Point"),
         "agro_towns": (_agro_towns(plan, layers), "Point"),
         "deliveries": (_deliveries(plan, layers), "LineString"),
-        "districts": (_districts(plan, layers), "MultiPolygon"),
+        "districts": (district_table(plan, layers), "MultiPolygon"),
     }
     for name, (frame, geometry_type) in frames.items():
         pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG",
@@ -97,7 +97,9 @@ def _deliveries(plan: Plan, layers: Layers) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(lines, crs=CRS), crs=CRS)
 
 
-def _districts(plan: Plan, layers: Layers) -> gpd.GeoDataFrame:
+def district_table(plan: Plan, layers: Layers) -> gpd.GeoDataFrame:
+    """One row per district: its names, farms built, herd in the last quarter, houses and
+    spend (the ``districts`` layer; also the workbook's pivot by district)."""
     districts = layers.districts.sort_index()
     ids = [str(d) for d in districts.index]
     farm_district = layers.farm_sites["district_id"].astype(str)
