@@ -33,6 +33,8 @@ COMMANDS = {
     "sweep": "sweep",
     "replan": "replan",
     "review": "review",
+    "export": "export",
+    "actuals": "actuals",
 }
 
 

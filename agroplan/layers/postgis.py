@@ -61,8 +61,8 @@ def database_problem(exc: Exception, uri: str) -> tuple[str, str]:
                 "write it as postgresql://user@host:port/database")
     if isinstance(exc, sa.exc.OperationalError) and _is_connection(exc):
         if "password" in reason or "authentication" in reason:
-            fix = ("check the user and the password (give it in PGPASSWORD or ~/.pgpass, "
-                   "not in the scenario)")
+            fix = ("check the user and the password (give it in PGPASSWORD or ~/.pgpass "
+                   "rather than in the URI)")
         else:
             fix = ("check the host, port and database name, and that the server is running "
                    "and accepts connections from this machine")
