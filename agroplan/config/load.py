@@ -150,8 +150,8 @@ def _read_with_extends(
             "relative to this file"
         )
     base, origins = _read_with_extends(base_file, (*chain, resolved))
-    origins = {k: v for k, v in origins.items()
-               if not any(k.startswith(f"{key}.") for key in own)}
+    origins = {k: v for k, v in origins.items()  # keys this file replaces are its own
+               if not any(k.startswith(f"{key}.") or key.startswith(f"{k}.") for key in own)}
     return _merge(base, _rebase_layers(data, file)), {**origins, **own}
 
 

@@ -43,7 +43,7 @@ def mapping_problems(scenario: Scenario, keys: Iterable[str]) -> list[str]:
         if is_table(source) and key in SPECS:
             allowed = (*allowed, *COORDINATES)
         for ours in sorted(set(source.columns) - set(allowed)):
-            where = scenario.file_of(f"layers.{key}.columns")
+            where = scenario.file_of(f"layers.{key}.columns.{ours}")
             where = f"--set layers.{key}" if where == "--set" else where
             lines.append(f"{where}: layers.{key}.columns: `{ours}` is not a column of the {key} "
                          f"layer; map one of {', '.join(allowed)} (the name on the left is "

@@ -223,6 +223,9 @@ def _read_layer(
     check_geometry(frame, spec, problems)
     check_degrees(frame, problems)
     frame = check_table(frame, spec, problems)
+    if not problems:  # quarter labels as text of one type, whatever the format held
+        for column in spec.quarters:
+            frame[column] = frame[column].astype(str)
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=GEOGRAPHIC)
 
 
