@@ -101,7 +101,7 @@ def _sheet_frame(path: Path, name: str, rows: list[tuple[Any, ...]],
         return None
     at = [header.index(c) for c in columns]
     body = [[_text(row[i]) if i < len(row) else "" for i in at] for row in rows[1:]]
-    return pd.DataFrame(body, columns=list(columns), dtype=object)
+    return pd.DataFrame(body, columns=list(columns), dtype=object).astype(str)  # as a CSV
 
 
 def _text(value: Any) -> str:
