@@ -41,8 +41,9 @@ def command(plan_dir: Path, uri: str | None, schema: str | None, plan_id: str | 
 
     if uri is None and parquet_dir is None:
         raise ConfigError("export: give --postgis URI, --geoparquet DIR, or both")
-    if schema is not None and uri is None:
-        raise ConfigError("--schema: only with --postgis")
+    if (schema is not None or plan_id is not None) and uri is None:
+        raise ConfigError(f"{'--schema' if schema is not None else '--plan-id'}: only with "
+                          "--postgis")
     console = Console(stderr=True)
     frames = plan_frames(plan_dir, plan_id)
     if uri is not None:
