@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -214,3 +216,21 @@ def convert_to_csv(workbooks: list[Path], folder: Path) -> dict[str, dict[str, P
         prefix = f"{book.stem}-"
         sheets[book.stem] = {p.stem[len(prefix):]: p for p in folder.glob(f"{prefix}*.csv")}
     return sheets
+
+
+def agroplan_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``agroplan <args>`` in a fresh process, as a user would; no traceback may show."""
+    done = subprocess.run([sys.executable, "-m", "agroplan", *args], capture_output=True,
+                          text=True, timeout=300, check=False, cwd=cwd)
+    assert "Traceback" not in done.stdout + done.stderr
+    return done
+
+
+@pytest.fixture(scope="session")
+def tiny_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny scenario's plan folder (read it, do not change it)."""
+    folder = tmp_path_factory.mktemp("tiny-plan") / "tiny"
+    done = agroplan_process("plan", str(TINY / "scenario.yaml"), "--out", str(folder),
+                            "--no-map")
+    assert done.returncode == 0, done.stderr
+    return folder

@@ -10,14 +10,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from conftest import TINY, convert_to_csv
+from conftest import agroplan_process as agroplan
 from openpyxl import Workbook, load_workbook
 
 from agroplan.config import load_scenario
@@ -39,19 +38,9 @@ ACTUALS = {  # the tiny plan's first two quarters, as in tests/test_replan.py
 }
 
 
-def agroplan(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "agroplan", *args], capture_output=True,
-                          text=True, timeout=300, check=False, cwd=cwd)
-    assert "Traceback" not in done.stdout + done.stderr
-    return done
-
-
-@pytest.fixture(scope="module")
-def plan_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("workbook") / "tiny"
-    done = agroplan("plan", str(SCENARIO), "--out", str(folder), "--no-map")
-    assert done.returncode == 0, done.stderr
-    return folder
+@pytest.fixture
+def plan_folder(tiny_plan: Path) -> Path:
+    return tiny_plan
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ import pyogrio
 
 from agroplan.config.sources import LayerSource
 from agroplan.layers.checks import Problems, readable_file, short_error
+from agroplan.layers.limits import over_limit
 from agroplan.layers.postgis import read_database
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
@@ -72,9 +73,7 @@ def read_source(
         frame = _read_parquet(path, source, problems, max_features)
     else:
         return _read_gis(path, source, key, problems, max_features)
-    if frame is not None and len(frame) > max_features:
-        problems.add(f"has {len(frame)} rows, more than the limit of {max_features}",
-                     "split or simplify the layer, or raise the limit with --max-features")
+    if frame is not None and over_limit(len(frame), max_features, problems, "rows"):
         return None
     return frame
 
@@ -166,9 +165,7 @@ def _read_parquet(path: Path, source: LayerSource, problems: Problems,
     except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
         problems.add(f"cannot be read as Parquet ({short_error(exc)})", GIS_ADVICE)
         return None
-    if rows > max_features:
-        problems.add(f"has {rows} features, more than the limit of {max_features}",
-                     "split or simplify the layer, or raise the limit with --max-features")
+    if over_limit(rows, max_features, problems):
         return None
     try:
         return cast(pd.DataFrame, gpd.read_parquet(path))
@@ -191,9 +188,7 @@ def _read_gis(path: Path, source: LayerSource, key: str, problems: Problems,
     except Exception as exc:  # GDAL raises several types for unreadable files
         problems.add(f"cannot be read as a GIS layer ({short_error(exc)})", GIS_ADVICE)
         return None
-    if count > max_features:
-        problems.add(f"has {count} features, more than the limit of {max_features}",
-                     "split or simplify the layer, or raise the limit with --max-features")
+    if over_limit(count, max_features, problems):
         return None
     try:
         with catch_warnings():  # GDAL's notes on odd values: the checks report them

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 
 from agroplan.config.sources import LayerSource
 from agroplan.layers.checks import Problems
+from agroplan.layers.limits import over_limit
 
 CONNECT_TIMEOUT_S = 10
 """Seconds to wait for a database that does not answer."""
@@ -125,9 +126,7 @@ def _read(connection: sa.Connection, source: LayerSource, problems: Problems,
     else:
         rows = sa.text(source.query or "").columns().subquery("layer")
     count = connection.execute(sa.select(sa.func.count()).select_from(rows)).scalar_one()
-    if count > max_features:
-        problems.add(f"has {count} rows, more than the limit of {max_features}",
-                     "select fewer rows, or raise the limit with --max-features")
+    if over_limit(count, max_features, problems, "rows"):
         return None
     result: sa.CursorResult[Any] = connection.execute(
         sa.select(sa.literal_column("*")).select_from(rows))
