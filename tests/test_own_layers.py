@@ -291,6 +291,11 @@ def test_a_layer_mapping_is_checked_as_part_of_the_scenario(tmp_path: Path) -> N
     with pytest.raises(ConfigError) as caught:
         load_scenario(SCENARIO, ["layers.hubs={path: 'postgresql://u@h/db'}"])
     assert "name the table with layer (schema.table) or give a query" in str(caught.value)
+    mine = scenario(tmp_path, "  hubs: {path: hubs.gpkg, colums: {mode: transport}}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_scenario(mine)
+    assert str(caught.value) == (f"invalid scenario: {mine}: layers.hubs.colums: unknown key; "
+                                 "did you mean 'columns'?")
 
 
 # --------------------------------------------------------------------------- templates
