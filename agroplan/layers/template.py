@@ -38,6 +38,7 @@ COLUMN_NOTES: dict[str, tuple[str, str]] = {
     "district_id": ("", "district code, e.g. AZ-AGM; names a district of the districts layer"),
     "name_en": ("", "name in English"),
     "name_az": ("", "name in Azerbaijani (may be empty)"),
+    "name_ru": ("", "name in Russian (may be empty)"),
     "econ_region": ("", "economic region"),
     "area_km2": ("km²", "area"),
     "elev_mean_m": ("m", "mean elevation"),
