@@ -7,9 +7,10 @@ Data flows one way, through plain values, one subpackage per stage::
     inputs   PlanInputs      arrays and tables keyed by id, distances, scaling
     model/   AgroModel       the OR-Tools model, one module per constraint family
     solve/   Plan            checks, warm start, backend, the plan read back
-    plan/                    the Plan and its folder on disk
+    plan/                    the Plan and its folder on disk (JSON, CSV, GeoPackage, Excel)
     check/                   every rule verified without a solver
     render/                  offline HTML maps and reports (templates/, locale/: en, az, ru)
+    export/                  a plan folder into PostGIS or GeoParquet
     cli/                     the ``agroplan`` command
 
 Beside the pipeline: ``roadmap/`` (actuals, re-planning, review), ``studies/`` (explain,
@@ -17,7 +18,8 @@ compare, sweeps) and ``location/`` (facility location from plain arrays). Plain 
 ``errors``, ``messages`` (text marked for translation), ``periods``, ``families``,
 ``atomic``, ``highs``, ``lazy``, ``generate``.
 Only ``model``, ``solve``, ``location`` and the LP helpers import a solver; only
-``render`` imports folium; only the readers and writers touch files. The contracts in
+``render`` imports folium; only the readers and writers touch files or databases (layers
+in ``layers/``, actuals in ``roadmap/``, outputs in ``plan/`` and ``export/``). The contracts in
 ``pyproject.toml`` (``lint-imports``) keep these rules.
 """
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -144,3 +147,90 @@ def is_plan(m: AgroModel, values: dict[mathopt.Variable, float]) -> bool:
         for var, (lb, ub) in bounds.items():
             var.lower_bound, var.upper_bound = lb, ub
     return bool(result.termination.reason == mathopt.TerminationReason.OPTIMAL)
+
+
+DATABASE = os.environ.get("AGROPLAN_TEST_DATABASE",
+                          "postgresql://agroplan:agroplan-test@127.0.0.1:55432/agroplan_test")
+"""The throwaway PostgreSQL + PostGIS server of the tests (``.ci/postgis start``)."""
+
+
+@pytest.fixture(scope="session")
+def database() -> str:
+    """The URI of a PostgreSQL database with PostGIS; fails (never skips) without one."""
+    import sqlalchemy as sa
+
+    from agroplan.config.sources import hide_password
+    from agroplan.layers.postgis import connect
+
+    try:
+        with connect(DATABASE).connect() as connection:
+            connection.execute(sa.text("SELECT postgis_version()"))
+    except sa.exc.SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        pytest.fail(f"no PostgreSQL with PostGIS at {hide_password(DATABASE)} ({reason}): "
+                    "start one with .ci/postgis start (./.ci/run does), or set "
+                    "AGROPLAN_TEST_DATABASE")
+    return DATABASE
+
+
+@pytest.fixture
+def schema(database: str) -> Iterator[str]:
+    """A new, empty schema of the test database, dropped afterwards."""
+    import secrets
+
+    import sqlalchemy as sa
+
+    from agroplan.layers.postgis import connect
+
+    name = f"test_{secrets.token_hex(4)}"
+    engine = connect(database)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+    yield name
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
+
+
+SOFFICE = "/usr/bin/soffice"
+
+
+def convert_to_csv(workbooks: list[Path], folder: Path) -> dict[str, dict[str, Path]]:
+    """Every sheet of each workbook as CSV, converted by LibreOffice Calc (headless), with
+    raw cell values (not as formatted); workbook stem -> sheet name -> CSV file. Fails the
+    test when LibreOffice is missing or reports an error."""
+    import subprocess
+
+    if not Path(SOFFICE).exists():
+        pytest.fail(f"{SOFFICE} is missing: apt-get install libreoffice-calc (./.ci/run does)")
+    # tokens: comma, double quote, UTF-8, from line 1, no column formats, default language,
+    # quoted text, detect numbers, values not as shown, no formulas, keep spaces, all sheets
+    options = "44,34,76,1,,0,false,true,false,false,false,-1"
+    done = subprocess.run(
+        [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{folder}/profile",
+         "--convert-to", f"csv:Text - txt - csv (StarCalc):{options}", "--outdir", str(folder),
+         *map(str, workbooks)], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Error" not in done.stderr, done.stderr
+    sheets: dict[str, dict[str, Path]] = {}
+    for book in workbooks:
+        prefix = f"{book.stem}-"
+        sheets[book.stem] = {p.stem[len(prefix):]: p for p in folder.glob(f"{prefix}*.csv")}
+    return sheets
+
+
+def agroplan_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``agroplan <args>`` in a fresh process, as a user would; no traceback may show."""
+    done = subprocess.run([sys.executable, "-m", "agroplan", *args], capture_output=True,
+                          text=True, timeout=300, check=False, cwd=cwd)
+    assert "Traceback" not in done.stdout + done.stderr
+    return done
+
+
+@pytest.fixture(scope="session")
+def tiny_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny scenario's plan folder (read it, do not change it)."""
+    folder = tmp_path_factory.mktemp("tiny-plan") / "tiny"
+    done = agroplan_process("plan", str(TINY / "scenario.yaml"), "--out", str(folder),
+                            "--no-map")
+    assert done.returncode == 0, done.stderr
+    return folder

@@ -350,3 +350,92 @@ def test_an_as_of_quarter_outside_the_horizon_is_refused(
                            "2027Q1..2027Q3 of scenario tiny; choose a quarter inside it (the "
                            "last quarter the actuals cover)")
     assert os.listdir(tmp_path) == []
+
+
+# --------------------------------------------------------------------------- your own data
+
+
+def _mine(folder: Path, layers: str) -> Path:
+    path = folder / "mine.yaml"
+    path.write_text(f"extends: {TINY}\nlayers:\n{layers}", encoding="utf-8")
+    return path
+
+
+def test_an_unknown_mapped_column_is_refused(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    mine = _mine(tmp_path, "  farm_sites: {path: sites.shp, columns: {distrct_id: district_i}}\n")
+    code, err = run(capsys, "validate", str(mine))
+    assert code == CONFIG, err
+    assert message(err) == (
+        f"invalid scenario: {mine}: layers.farm_sites.columns: `distrct_id` is not a column of "
+        "the farm_sites layer; map one of site_id, district_id, elevation_m, slope_deg, "
+        "max_size_heads, available_from (the name on the left is ours, the one on the right "
+        "is yours)")
+
+
+def test_a_mapping_to_a_missing_column_is_refused(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    shutil.copy(TINY.parent / "layers" / "hubs.geojson", tmp_path / "hubs.geojson")
+    mine = _mine(tmp_path, "  hubs: {path: hubs.geojson, columns: {mode: transport}}\n")
+    code, err = run(capsys, "validate", str(mine))
+    assert code == DATA, err
+    assert message(err) == (
+        f"invalid data: {tmp_path / 'hubs.geojson'}: column `transport` (mapped to mode) is not "
+        "in the data (its columns: hub_id, name, mode, capacity_heads_per_quarter, "
+        "capacity_timber_m3_per_quarter, schematic, note); correct layers.hubs.columns.mode")
+
+
+def test_an_unreachable_database_is_named_without_its_password(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    mine = _mine(tmp_path, "  hubs: {path: 'postgresql://planner:s3cret@127.0.0.1:1/gis', "
+                           "layer: transport.hubs}\n")
+    code, err = run(capsys, "validate", str(mine))
+    assert code == DATA, err
+    assert message(err) == (
+        "invalid data: postgresql://planner:***@127.0.0.1:1/gis table transport.hubs: cannot "
+        "connect to the database (Connection refused); check the host, port and database name, "
+        "and that the server is running and accepts connections from this machine")
+    assert "s3cret" not in err
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_an_actuals_sheet_with_a_wrong_name_is_refused(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    book = _workbook(tmp_path / "actuals.xlsx", {
+        "Farms started": [["site_id", "size_heads", "build_start"], ["AGM-001", 200, "2027Q1"]]})
+    code, err = run(capsys, "replan", str(TINY), "--actuals", str(book), "--as-of", "2027Q2",
+                    "--no-map", "--out", str(tmp_path / "run"))
+    assert code == DATA, err
+    assert message(err) == (
+        f"invalid data: {book}, sheet Farms started: not an actuals table; name each sheet one "
+        "of farms, deliveries, houses, agro_towns, spend, land (sheets whose name starts with _ "
+        "are ignored)")
+    assert sorted(os.listdir(tmp_path)) == ["actuals.xlsx"]
+
+
+def test_a_quarter_typed_as_a_date_in_excel_is_named(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import datetime as dt
+
+    book = _workbook(tmp_path / "actuals.xlsx", {
+        "farms": [["site_id", "size_heads", "build_start"],
+                  ["AGM-001", 200, dt.datetime(2027, 1, 1)]]})
+    code, err = run(capsys, "replan", str(TINY), "--actuals", str(book), "--as-of", "2027Q2",
+                    "--no-map", "--out", str(tmp_path / "run"))
+    assert code == DATA, err
+    assert message(err) == (
+        f"invalid data: {book}, sheet farms: build_start: is a date, not a quarter (row 2: "
+        "'2027-01-01'); type the quarter as text, for example 2027Q3 (a spreadsheet turns some "
+        "entries into dates: format the column as Text first)")

@@ -11,7 +11,7 @@ from conftest import run_cli as run
 from agroplan.plan import TABLE_COLUMNS
 
 INFEASIBLE, NO_SOLUTION, OUTPUT, VIOLATED = 4, 5, 6, 7
-PLAN_FILES = {"plan.json", "run.json", "scenario.json", "plan.gpkg",
+PLAN_FILES = {"plan.json", "run.json", "scenario.json", "plan.gpkg", "plan.xlsx",
               *(f"{name}.csv" for name in TABLE_COLUMNS)}
 
 

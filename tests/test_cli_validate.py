@@ -355,8 +355,9 @@ def test_a_table_given_as_a_layer(
     table = tiny_layers.path("clearance")
     err = fails(capsys, DATA, "validate", str(tiny_layers.scenario),
                 "--set", f"layers.hubs={table}")
-    assert (f"{table}: has no geometries (a table, not a layer); point layers.hubs at a GeoJSON "
-            "file of hubs") in err
+    assert (f"{table}: has no lon and lat columns for the points; add lon and lat (degrees, or "
+            "coordinates in the mapping's crs), or name yours with layers.hubs.columns: "
+            "{lon: ..., lat: ...}") in err
 
 
 def test_a_folder_given_as_a_layer(

@@ -34,7 +34,7 @@ from agroplan.solve import solve
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "scenario.yaml"
 ACTUALS = Actuals("2027Q1", "", {"farms": pd.DataFrame(
     [["S1", 100, "2027Q1"]], columns=list(ACTUALS_COLUMNS["farms"]))})
-FILES = {"plan.json", "run.json", "scenario.json", "plan.gpkg",
+FILES = {"plan.json", "run.json", "scenario.json", "plan.gpkg", "plan.xlsx",
          *(f"{name}.csv" for name in TABLE_COLUMNS)}
 
 

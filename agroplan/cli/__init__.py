@@ -35,6 +35,8 @@ COMMANDS = {
     "sweep": "sweep",
     "replan": "replan",
     "review": "review",
+    "export": "export",
+    "actuals": "actuals",
 }
 
 

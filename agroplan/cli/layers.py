@@ -1,4 +1,5 @@
-"""``agroplan layers build``: derive the default layers from the raw sources and build rules."""
+"""``agroplan layers build``: derive the default layers from the raw sources and build rules;
+``agroplan layers template DIR``: write empty layers for a planner to fill in."""
 
 from __future__ import annotations
 
@@ -61,3 +62,17 @@ def build(config_path: Path, out_dir: Path | None) -> None:
     )
     click.echo(f"  clearance    {len(layers.clearance):5d} rows")
     click.echo(f"  context      {len(layers.context):5d} basemap features")
+
+
+@command.command("template")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def template(folder: Path) -> None:
+    """Write empty layer templates into FOLDER: a GeoPackage, CSV files, an XLSX workbook.
+
+    Each holds exactly the columns agroplan reads, with their types; FOLDER/README.md gives
+    each column's unit and meaning and the scenario lines that read the filled files.
+    """
+    from agroplan.layers.template import write_templates
+
+    written = write_templates(folder)
+    click.echo(f"templates written to {folder}: {', '.join(p.name for p in written)}")

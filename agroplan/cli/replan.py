@@ -23,10 +23,10 @@ from agroplan.cli.plan import SolveProgress, summary_table
 
 @click.command("replan")
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--actuals", "actuals_dir", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
+@click.option("--actuals", "actuals_dir", required=True, type=click.Path(path_type=Path),
               help="Folder of actuals CSV tables (farms, deliveries, houses, agro_towns, "
-                   "spend, land).")
+                   "spend, land), or an .xlsx workbook with one sheet per table "
+                   "(`agroplan actuals template` writes one).")
 @click.option("--as-of", "as_of", required=True, metavar="QUARTER",
               help="Last quarter the actuals cover, e.g. 2027Q4.")
 @click.option("--previous", type=click.Path(file_okay=False, path_type=Path), default=None,

@@ -2,8 +2,9 @@
 their errors.
 
 The first stage: a YAML file (with ``extends:`` and ``--set`` overrides) becomes a frozen,
-validated :class:`Scenario`. Imports nothing of agroplan but errors and periods; never
-reads layers, never imports a solver.
+validated :class:`Scenario`; ``sources`` describes where each layer comes from (a path, or
+a mapping with its layer or table, column names and CRS). Imports nothing of agroplan but
+errors and periods; never reads layers, never imports a solver.
 """
 
 from agroplan.config.load import DEFAULT_SCENARIO, load_scenario, validate_scenario

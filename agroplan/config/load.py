@@ -17,6 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from agroplan.config.scenario import Scenario
+from agroplan.config.sources import is_database
 from agroplan.config.wording import describe
 from agroplan.errors import ConfigError
 from agroplan.messages import Message
@@ -153,8 +154,8 @@ def _read_with_extends(
             "relative to this file"
         )
     base, origins = _read_with_extends(base_file, (*chain, resolved))
-    origins = {k: v for k, v in origins.items()
-               if not any(k.startswith(f"{key}.") for key in own)}
+    origins = {k: v for k, v in origins.items()  # keys this file replaces are its own
+               if not any(k.startswith(f"{key}.") or key.startswith(f"{k}.") for key in own)}
     return _merge(base, _rebase_layers(data, file)), {**origins, **own}
 
 
@@ -174,11 +175,17 @@ def _rebase_layers(data: dict[str, Any], file: Path) -> dict[str, Any]:
     """Make layer paths absolute against the file that names them, so extends keeps them right."""
     layers = data.get("layers")
     if isinstance(layers, dict):
-        data = {**data, "layers": {
-            k: str((file.parent / v).resolve()) if isinstance(v, str) else v
-            for k, v in layers.items()
-        }}
+        data = {**data, "layers": {k: _rebased(v, file) for k, v in layers.items()}}
     return data
+
+
+def _rebased(value: Any, file: Path) -> Any:
+    """A layer's path (or the ``path`` of its mapping) made absolute; URIs stay as they are."""
+    if isinstance(value, str) and not is_database(value):
+        return str((file.parent / value).resolve())
+    if isinstance(value, dict) and isinstance(value.get("path"), str):
+        return {**value, "path": _rebased(value["path"], file)}
+    return value
 
 
 def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

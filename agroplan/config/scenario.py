@@ -12,11 +12,11 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
+from agroplan.config.base import ConfigModel
 from agroplan.config.sections import (
     AgroTowns,
     Budget,
     Cattle,
-    ConfigModel,
     Constraints,
     Distances,
     Farms,
@@ -31,6 +31,7 @@ from agroplan.config.sections import (
     Supply,
     Trade,
 )
+from agroplan.config.sources import LayerSource
 from agroplan.periods import quarter_year
 
 SCHEMA_VERSION = 1
@@ -134,12 +135,26 @@ class Scenario(ConfigModel):
                 return found
         return self.source_path or "the scenario file"
 
+    def layer_source(self, layer: str) -> LayerSource:
+        """Where a layer is read from, its file path made absolute against the scenario
+        file's folder (a database URI is kept as it is)."""
+        given = getattr(self.layers, layer)
+        source = given if isinstance(given, LayerSource) else LayerSource(path=given)
+        if source.database:
+            return source
+        raw = Path(source.path)
+        if not raw.is_absolute() and self.source_path is not None:
+            raw = (Path(self.source_path).parent / raw).resolve()
+        return source.model_copy(update={"path": str(raw)})
+
     def layer_path(self, layer: str) -> Path:
-        """Absolute path of a layer, resolved against the scenario file's folder."""
-        raw = Path(getattr(self.layers, layer))
-        if raw.is_absolute() or self.source_path is None:
-            return raw
-        return (Path(self.source_path).parent / raw).resolve()
+        """Absolute path of a layer's file, resolved against the scenario file's folder."""
+        return Path(self.layer_source(layer).path)
+
+    def layer_label(self, layer: str) -> str:
+        """How messages name a layer: its file (and layer or sheet), or its database
+        address without the password and its table."""
+        return self.layer_source(layer).label
 
     def budget_usd(self) -> tuple[float, ...]:
         """Budget of each quarter of the horizon, USD."""

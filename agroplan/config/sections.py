@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from agroplan.config.base import ConfigModel
+from agroplan.config.sources import LayerSource
 from agroplan.periods import parse_quarter, quarter_range
 
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -21,30 +23,24 @@ LANGUAGES: tuple[Language, ...] = ("en", "az", "ru")
 """Languages of the pages and the terminal summary: English, Azerbaijani (Latin), Russian."""
 
 
-class ConfigModel(BaseModel):
-    """Base of every section: unknown keys are refused and values are frozen."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, validate_default=True
-    )
-
-
 class LayerPaths(ConfigModel):
-    """Paths of the input layers, relative to the scenario file that names them."""
+    """The input layers: each a path relative to the scenario file that names it, or a
+    mapping with the path, the layer or table, your column names and the CRS
+    (:class:`~agroplan.config.sources.LayerSource`)."""
 
-    districts: str = "../layers/districts.geojson"
+    districts: str | LayerSource = "../layers/districts.geojson"
     """Revival districts (polygons, EPSG:4326)."""
-    settlements: str = "../layers/settlements.geojson"
+    settlements: str | LayerSource = "../layers/settlements.geojson"
     """Candidate agro-town settlements (points)."""
-    farm_sites: str = "../layers/farm_sites.geojson"
+    farm_sites: str | LayerSource = "../layers/farm_sites.geojson"
     """Candidate dairy-farm sites (points)."""
-    hubs: str = "../layers/hubs.geojson"
+    hubs: str | LayerSource = "../layers/hubs.geojson"
     """Transport hubs (points)."""
-    origins: str = "../layers/origins.geojson"
+    origins: str | LayerSource = "../layers/origins.geojson"
     """Belarusian origins of heifers and timber (points)."""
-    clearance: str = "../layers/clearance.csv"
+    clearance: str | LayerSource = "../layers/clearance.csv"
     """Cumulative cleared agricultural land per district and quarter (table)."""
-    context: str = "../layers/context.geojson"
+    context: str | LayerSource = "../layers/context.geojson"
     """Basemap context: Azerbaijan's districts, neighbours, rivers, lakes (drawn only)."""
 
 

@@ -292,6 +292,10 @@ def _model_at(model: type[BaseModel], path: Sequence[str]) -> type[BaseModel] | 
         annotation = _child(annotation, int(part) if part.isdigit() else part)
     while get_origin(annotation) is Annotated:
         annotation = get_args(annotation)[0]
+    if _is_union(annotation):  # a path or a mapping (a layer): the mapping's keys
+        models = [a for a in get_args(annotation)
+                  if isinstance(a, type) and issubclass(a, BaseModel)]
+        annotation = models[0] if len(models) == 1 else None
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     return None

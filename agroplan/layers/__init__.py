@@ -2,9 +2,11 @@
 
 The second stage: :func:`read_layers` turns a :class:`~agroplan.config.Scenario`'s layer
 files into validated :class:`Layers` (GeoDataFrames in EPSG:4326), or raises one
-:class:`~agroplan.errors.DataError` naming every problem. ``build/`` derives the default
-layers from the raw open data. The only package that reads layer files; imports config,
-never a solver, a plan or a renderer.
+:class:`~agroplan.errors.DataError` naming every problem. ``formats`` reads every file
+format, ``postgis`` PostgreSQL tables and queries, ``mapping`` renames the user's columns
+and makes points from lon/lat, ``template`` writes empty layers to fill in; ``build/``
+derives the default layers from the raw open data. The only package that reads layer files
+or databases; imports config, never a solver, a plan or a renderer.
 """
 
 from agroplan.layers.limits import (

@@ -8,7 +8,7 @@ first, so a user fixes a file in one pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +76,11 @@ class LayerSpec:
         """Every required column, in the order of the layer contract."""
         return (*self.text, *self.optional_text, *self.numbers, *self.quarters, *self.booleans)
 
+    @property
+    def read_columns(self) -> tuple[str, ...]:
+        """Every column agroplan reads: the required ones, then those a layer may lack."""
+        return (*self.columns, *self.absent_ok)
+
 
 _POLYGONS = ("Polygon", "MultiPolygon")
 _POINTS = ("Point",)
@@ -137,11 +142,28 @@ SPECS: dict[str, LayerSpec] = {
 
 
 class Problems:
-    """Problems found in one file, each a line naming the file, the features and the fix."""
+    """Problems found in one file, each a line naming the file, the features and the fix.
 
-    def __init__(self, file: Path) -> None:
+    ``file`` is the path, or the label of a layer that is not a plain file (a GeoPackage
+    layer, a database table). ``names`` maps our column names to the user's own (from
+    ``layers.<name>.columns``), so that a message names the column the user wrote.
+    """
+
+    def __init__(self, file: Path | str, names: Mapping[str, str] | None = None) -> None:
         self.file = file
+        self.names = dict(names or {})
+        self.missing_hint = ""
+        """Said after a list of missing columns (set when the file has likely candidates)."""
         self.lines: list[str] = []
+
+    def name(self, column: str) -> str:
+        """How a message names ``column``: the user's own name when it is mapped."""
+        theirs = self.names.get(column, column)
+        return column if theirs == column else f"column `{theirs}` (mapped to {column})"
+
+    def own(self, column: str) -> str:
+        """The user's name of ``column`` (the same when it is not mapped)."""
+        return self.names.get(column, column)
 
     def add(self, what: str, fix: str, ids: Sequence[str] = ()) -> None:
         """Record ``what`` (at features ``ids``, if any) and how to ``fix`` it."""
@@ -178,7 +200,8 @@ def check_table(frame: pd.DataFrame, spec: LayerSpec, problems: Problems) -> pd.
     missing = [c for c in spec.columns if c not in frame.columns]
     if missing:
         problems.add(
-            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+            + problems.missing_hint,
             f"add {'them' if len(missing) > 1 else 'it'} to every feature's properties "
             f"(the {spec.key} layer needs: {', '.join(spec.columns)})",
         )
@@ -212,8 +235,8 @@ def _choice(
     if bad.any():
         shown = ", ".join(sorted({repr(v) for v in values[bad]})[:3])
         choices = ", ".join(allowed)
-        problems.add(f"{column} {shown} is not one of {choices}", f"use one of {choices}",
-                     _labels(labels, bad))
+        problems.add(f"{problems.name(column)} {shown} is not one of {choices}",
+                     f"use one of {choices}", _labels(labels, bad))
 
 
 def _labels(labels: pd.Series, mask: pd.Series | np.ndarray) -> list[str]:
@@ -223,7 +246,8 @@ def _labels(labels: pd.Series, mask: pd.Series | np.ndarray) -> list[str]:
 def _text(values: pd.Series, column: str, labels: pd.Series, problems: Problems) -> pd.Series:
     empty = values.isna() | (values.astype(str).str.strip() == "")
     if empty.any():
-        problems.add(f"{column} is empty", f"give every feature a {column}", _labels(labels, empty))
+        problems.add(f"{problems.name(column)} is empty", f"give every feature a "
+                     f"{problems.own(column)}", _labels(labels, empty))
     return values.astype(object).where(~empty, "").map(lambda v: str(v).strip())
 
 
@@ -234,31 +258,32 @@ def _number(
     numbers = pd.to_numeric(values.where(~as_bool), errors="coerce").astype(float)
     text = values.notna() & numbers.isna()
     missing = values.isna() & ~text
+    name, own = problems.name(column), problems.own(column)
     if text.any():
         shown = ", ".join(repr(v) for v in values[text].head(3))
-        problems.add(f"{column} is not a number ({shown})", f"write {column} as a plain number",
+        problems.add(f"{name} is not a number ({shown})", f"write {own} as a plain number",
                      _labels(labels, text))
     if missing.any():
-        problems.add(f"{column} is missing (null or NaN)", f"give every feature a {column}",
+        problems.add(f"{name} is missing (null or NaN)", f"give every feature a {own}",
                      _labels(labels, missing))
     infinite = np.isinf(numbers)
     if infinite.any():
-        problems.add(f"{column} is infinite", f"give a finite {column}", _labels(labels, infinite))
+        problems.add(f"{name} is infinite", f"give a finite {own}", _labels(labels, infinite))
     finite = np.isfinite(numbers)
     if column in spec.non_negative:
         negative = finite & (numbers < 0)
         if negative.any():
-            problems.add(f"{column} is negative", f"{column} must be 0 or more",
+            problems.add(f"{name} is negative", f"{own} must be 0 or more",
                          _labels(labels, negative))
     if column in spec.shares:
         outside = finite & ((numbers < 0) | (numbers > 1))
         if outside.any():
-            problems.add(f"{column} is outside 0..1", f"write {column} as a share between 0 and 1",
+            problems.add(f"{name} is outside 0..1", f"write {own} as a share between 0 and 1",
                          _labels(labels, outside))
     if column in spec.integers:
         fractional = finite & (numbers != np.round(numbers))
         if fractional.any():
-            problems.add(f"{column} is not a whole number", f"round {column} to a whole number",
+            problems.add(f"{name} is not a whole number", f"round {own} to a whole number",
                          _labels(labels, fractional))
         if finite.all() and not fractional.any():
             return numbers.astype(np.int64)
@@ -269,8 +294,8 @@ def _quarters(values: pd.Series, column: str, labels: pd.Series, problems: Probl
     bad = [not is_quarter(v) for v in values]
     if any(bad):
         shown = ", ".join([repr(v) for v, b in zip(values, bad, strict=True) if b][:3])
-        problems.add(f"{column} is not a quarter label ({shown})",
-                     f"write {column} as YYYYQn, for example 2027Q1",
+        problems.add(f"{problems.name(column)} is not a quarter label ({shown})",
+                     f"write {problems.own(column)} as YYYYQn, for example 2027Q1",
                      _labels(labels, np.array(bad)))
 
 
@@ -289,8 +314,8 @@ def _boolean(values: pd.Series, column: str, labels: pd.Series, problems: Proble
     parsed = values.map(_as_bool)
     bad = parsed.isna()
     if bad.any():
-        problems.add(f"{column} is not true/false", f"write {column} as true or false",
-                     _labels(labels, bad))
+        problems.add(f"{problems.name(column)} is not true/false",
+                     f"write {problems.own(column)} as true or false", _labels(labels, bad))
         return values
     return parsed.astype(bool)
 
@@ -311,9 +336,9 @@ def _unique(ids: pd.Series, column: str, problems: Problems) -> None:
     duplicated = present[present.duplicated(keep=False)]
     if len(duplicated):
         names = sorted(set(duplicated.astype(str)))
-        problems.add(f"duplicate {column} {', '.join(names[:SHOWN_IDS])}"
+        problems.add(f"duplicate {problems.name(column)} {', '.join(names[:SHOWN_IDS])}"
                      + (f" and {len(names) - SHOWN_IDS} more" if len(names) > SHOWN_IDS else ""),
-                     f"give every feature its own {column}")
+                     f"give every feature its own {problems.own(column)}")
 
 
 def check_geometry(frame: gpd.GeoDataFrame, spec: LayerSpec, problems: Problems) -> None:

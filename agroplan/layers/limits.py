@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agroplan.layers.checks import Problems
 
 __all__ = ["DEFAULT_MAX_FEATURES", "DEFAULT_MAX_MEGABYTES", "current_layer_limits",
-           "layer_limits"]
+           "layer_limits", "over_limit"]
 
 DEFAULT_MAX_FEATURES = 200_000
 """Largest number of features read from one layer."""
@@ -46,3 +50,13 @@ def layer_limits(max_features: int | None = None,
 def current_layer_limits() -> tuple[int | None, float | None]:
     """The limits set by the innermost :func:`layer_limits` (``None`` where none is set)."""
     return _LIMITS.get()
+
+
+def over_limit(count: int, max_features: int, problems: Problems, noun: str = "features") -> bool:
+    """Whether ``count`` features (or rows) exceed ``max_features``; if so, say it."""
+    if count <= max_features:
+        return False
+    problems.add(f"has {count} {noun}, more than the limit of {max_features}",
+                 "select or keep fewer, or raise the limit with --max-features" if noun == "rows"
+                 else "split or simplify the layer, or raise the limit with --max-features")
+    return True

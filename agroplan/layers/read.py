@@ -21,18 +21,16 @@ coordinates are not degrees is an error too. Distances are measured after
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from warnings import catch_warnings, simplefilter
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from agroplan.config import Scenario
+from agroplan.config.sources import LayerSource
 from agroplan.errors import ConfigError, DataError
 from agroplan.layers.checks import (
     SPECS,
@@ -42,12 +40,13 @@ from agroplan.layers.checks import (
     check_geometry,
     check_table,
     feature_labels,
-    readable_file,
     short_error,
     unknown_references,
 )
 from agroplan.layers.clearance import check_clearance, quarter_sort_key, read_clearance
+from agroplan.layers.formats import read_source
 from agroplan.layers.limits import DEFAULT_MAX_FEATURES, DEFAULT_MAX_MEGABYTES, current_layer_limits
+from agroplan.layers.mapping import apply_mapping, mapping_problems, to_geodataframe
 
 GEOGRAPHIC = "EPSG:4326"
 SITE_TOLERANCE_M = 100.0
@@ -113,6 +112,8 @@ def read_layers(
 
     Raises
     ------
+    ConfigError
+        When a layer's ``columns`` mapping names a column the layer contract lacks.
     DataError
         With every problem found in every file, each naming the file, the feature id
         (or row) and the fix.
@@ -120,19 +121,22 @@ def read_layers(
     in_force = current_layer_limits()
     max_features = max_features or in_force[0] or DEFAULT_MAX_FEATURES
     max_megabytes = max_megabytes or in_force[1] or DEFAULT_MAX_MEGABYTES
+    unknown = mapping_problems(scenario, [*SPECS, "clearance"])
+    if unknown:
+        raise ConfigError(unknown)
     problems: list[str] = []
     warnings: list[str] = []
     frames: dict[str, gpd.GeoDataFrame] = {}
     for key, spec in SPECS.items():
-        path = scenario.layer_path(key)
-        found = Problems(path)
-        frame = _read_layer(path, spec, found, warnings, max_features, max_megabytes)
+        source = scenario.layer_source(key)
+        found = Problems(source.label, source.columns)
+        frame = _read_layer(source, spec, found, warnings, max_features, max_megabytes)
         problems.extend(found.lines)
         if frame is not None and not found:
             frames[key] = frame
-    clearance_path = scenario.layer_path("clearance")
-    found = Problems(clearance_path)
-    clearance = read_clearance(clearance_path, found, max_megabytes)
+    source = scenario.layer_source("clearance")
+    found = Problems(source.label, source.columns)
+    clearance = read_clearance(source, found, max_megabytes)
     if clearance is not None and "districts" in frames and not found:
         check_clearance(clearance, frames["districts"], scenario.periods, found)
     problems.extend(found.lines)
@@ -191,61 +195,47 @@ def metric_crs(text: str) -> CRS:
 
 
 def _read_layer(
-    path: Path,
+    source: LayerSource,
     spec: LayerSpec,
     problems: Problems,
     warnings: list[str],
     max_features: int,
     max_megabytes: float,
 ) -> gpd.GeoDataFrame | None:
-    if not readable_file(path, spec.key, problems, max_megabytes):
+    raw = read_source(source, spec.key, problems, max_features, max_megabytes)
+    if raw is None:
         return None
-    try:
-        count = int(pyogrio.read_info(path)["features"])
-    except Exception as exc:  # GDAL raises several types for unreadable files
-        problems.add(f"cannot be read as a GIS layer ({short_error(exc)})",
-                     "save it as GeoJSON (or GeoPackage) in EPSG:4326")
-        return None
-    if count > max_features:
-        problems.add(f"has {count} features, more than the limit of {max_features}",
-                     "split or simplify the layer, or raise the limit with --max-features")
-        return None
-    try:
-        with catch_warnings():  # GDAL's notes on odd values: the checks below report them
-            simplefilter("ignore")
-            frame = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # idem
-        problems.add(f"cannot be read ({short_error(exc)})",
-                     "save it as GeoJSON (or GeoPackage) in EPSG:4326")
-        return None
-    if not isinstance(frame, gpd.GeoDataFrame) or "geometry" not in frame.columns:
-        problems.add("has no geometries (a table, not a layer)",
-                     f"point layers.{spec.key} at a GeoJSON file of {spec.key}")
-        return None
-    if len(frame) == 0:
+    if len(raw) == 0:
         if spec.key == "context":
-            warnings.append(f"{path}: the basemap context layer is empty; maps will show no "
-                            "surroundings")
+            warnings.append(f"{source.label}: the basemap context layer is empty; maps will "
+                            "show no surroundings")
             return _empty_context()
         problems.add("the layer is empty (no features)",
                      f"add the {spec.key} features, or point layers.{spec.key} at the right file")
         return None
-    frame = _to_geographic(frame, path, problems, warnings)
+    named = apply_mapping(raw, source, spec.key, problems)
+    shaped = to_geodataframe(named, source, spec, problems) if named is not None else None
+    if shaped is None:
+        return None
+    frame = _to_geographic(shaped, source.label, problems, warnings)
     if frame is None:
         return None
     check_geometry(frame, spec, problems)
     check_degrees(frame, problems)
     frame = check_table(frame, spec, problems)
+    if not problems:  # quarter labels as text of one type, whatever the format held
+        for column in spec.quarters:
+            frame[column] = frame[column].astype(str)
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=GEOGRAPHIC)
 
 
 def _to_geographic(
-    frame: gpd.GeoDataFrame, path: Path, problems: Problems, warnings: list[str]
+    frame: gpd.GeoDataFrame, label: str, problems: Problems, warnings: list[str]
 ) -> gpd.GeoDataFrame | None:
     if frame.crs is None:
         problems.add("the layer has no CRS",
-                     "declare its CRS (for a shapefile, add the .prj file), or save it as "
-                     "GeoJSON in EPSG:4326")
+                     "declare its CRS (for a shapefile, add the .prj file, or give crs in the "
+                     "layer's mapping), or save it as GeoJSON in EPSG:4326")
         return None
     if CRS.from_user_input(frame.crs).equals(CRS.from_epsg(4326), ignore_axis_order=True):
         return frame
@@ -256,7 +246,7 @@ def _to_geographic(
                      f"({short_error(exc)})",
                      "reproject it to EPSG:4326 (ogr2ogr -t_srs EPSG:4326)")
         return None
-    warnings.append(f"{path}: reprojected from {frame.crs.to_string()} to EPSG:4326")
+    warnings.append(f"{label}: reprojected from {frame.crs.to_string()} to EPSG:4326")
     return projected
 
 
@@ -287,10 +277,13 @@ def _check_references(
         if key not in frames:
             continue
         frame = frames[key]
-        found = Problems(scenario.layer_path(key))
+        source = scenario.layer_source(key)
+        found = Problems(source.label, source.columns)
         labels = feature_labels(frame, SPECS[key].id_column)
         for value, ids in unknown_references(frame["district_id"], known, labels).items():
-            found.add(f"unknown district {value!r}",
+            column = "" if found.own("district_id") == "district_id" else \
+                f" in {found.name('district_id')}"
+            found.add(f"unknown district {value!r}{column}",
                       f"use a district_id of the districts layer ({', '.join(known)})", ids)
         if not found:
             _check_inside(frame, districts, key, scenario, found, warnings)
@@ -325,5 +318,5 @@ def _check_inside(
     far = np.flatnonzero(outside_m > SETTLEMENT_WARNING_KM * 1000)
     if len(far):
         shown = ", ".join(str(labels.iloc[i]) for i in far[:5])
-        warnings.append(f"{scenario.layer_path(key)}: {len(far)} settlement(s) lie more than "
+        warnings.append(f"{scenario.layer_label(key)}: {len(far)} settlement(s) lie more than "
                         f"{SETTLEMENT_WARNING_KM:.0f} km outside their district ({shown})")

@@ -2,8 +2,8 @@
 
 :class:`Plan` is what the checker, the renderers and the exports read; none of them needs
 the solver. :func:`write_plan` writes a plan folder (``plan.json``, one CSV per table,
-``plan.gpkg``) in one step and :func:`read_plan` reads it back. Imports config, layers and
-inputs; never the model, a solver or a renderer.
+``plan.gpkg``, ``plan.xlsx``) in one step and :func:`read_plan` reads it back. Imports
+config, layers and inputs; never the model, a solver or a renderer.
 """
 
 from agroplan.plan.folder import (

@@ -11,6 +11,8 @@ A plan folder holds:
 ``<table>.csv``    each decision table.
 ``plan.gpkg``      layers ``farms``, ``agro_towns``, ``deliveries`` (lines hub -> farm) and
                    ``districts`` (polygons with KPIs), EPSG:4326.
+``plan.xlsx``      the plan for Excel: a summary of KPIs and targets, pivots by district and
+                   by quarter, one sheet per table (:mod:`agroplan.plan.workbook`).
 ``scenario.json``  the resolved scenario, layer paths absolute, so ``agroplan check`` and
                    ``agroplan map`` rebuild the plan inputs without the original file.
 
@@ -44,12 +46,14 @@ from agroplan.atomic import check_folder, replace_folder
 from agroplan.config.load import validate_scenario
 from agroplan.config.scenario import Scenario
 from agroplan.config.sections import LayerPaths
+from agroplan.config.sources import drop_password
 from agroplan.errors import ConfigError, OutputError
 from agroplan.inputs import PlanInputs
 from agroplan.layers.read import Layers, read_layers
 from agroplan.messages import Message
 from agroplan.plan.gpkg import write_gpkg
 from agroplan.plan.result import PLAN_SCHEMA_VERSION, TABLE_COLUMNS, Plan
+from agroplan.plan.workbook import write_workbook
 
 __all__ = ["check_plan_folder", "default_plan_folder", "read_plan", "read_plan_scenario",
            "write_plan"]
@@ -57,6 +61,7 @@ __all__ = ["check_plan_folder", "default_plan_folder", "read_plan", "read_plan_s
 PLAN_FILE, RUN_FILE, SCENARIO_FILE = "plan.json", "run.json", "scenario.json"
 RUNS_DIR = Path("runs")
 GPKG_FILE = "plan.gpkg"
+XLSX_FILE = "plan.xlsx"
 STATUSES = ("optimal", "feasible", "infeasible", "no_solution")
 INTEGER_COLUMNS = frozenset({"size_heads", "heads", "houses"})
 FLOAT_COLUMNS = frozenset({"m3", "workers", "usd", "amount", "activity", "limit",
@@ -119,6 +124,8 @@ def write_plan(
         names.append(_write_text(staging, folder, SCENARIO_FILE, texts[SCENARIO_FILE]))
         names.append(_write_file(staging, folder, GPKG_FILE,
                                  lambda path: write_gpkg(plan, geo, path)))
+        names.append(_write_file(staging, folder, XLSX_FILE,
+                                 lambda path: write_workbook(plan, geo, path)))
         if extra is not None:
             names += _write_extra(staging, folder, extra)
         stages = {**(timings or {}), "write": time.perf_counter() - started}
@@ -171,8 +178,19 @@ def plan_json(plan: Plan) -> str:
 def scenario_record(scenario: Scenario) -> dict[str, Any]:
     """The scenario as plain JSON values, with absolute layer paths."""
     record = scenario.model_dump(mode="json")
-    record["layers"] = {key: str(scenario.layer_path(key)) for key in LayerPaths.model_fields}
+    record["layers"] = {key: _layer_record(scenario, key) for key in LayerPaths.model_fields}
     return record
+
+
+def _layer_record(scenario: Scenario, key: str) -> str | dict[str, Any]:
+    """A layer as the plan keeps it: an absolute path, or its mapping with an absolute path
+    (a database address without its password: give it again through PGPASSWORD)."""
+    source = scenario.layer_source(key)
+    if isinstance(getattr(scenario.layers, key), str):
+        return source.path
+    path = drop_password(source.path) if source.database else source.path
+    record: dict[str, Any] = source.model_dump(mode="json", exclude_defaults=True)
+    return {**record, "path": path}
 
 
 def run_facts(plan: Plan, timings: Mapping[str, float]) -> dict[str, Any]:

@@ -16,27 +16,49 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 from shapely.geometry import LineString
 
+from agroplan.errors import OutputError
 from agroplan.layers.read import Layers
 from agroplan.plan.result import Plan
 
 CRS = "EPSG:4326"
+LAYERS = {"farms": "Point", "agro_towns": "Point", "deliveries": "LineString",
+          "districts": "MultiPolygon"}
+"""The layers of ``plan.gpkg`` and their geometry types."""
 
 
 def write_gpkg(plan: Plan, layers: Layers, path: Path) -> None:
     """Write the four layers of ``plan`` into a new GeoPackage at ``path``."""
     path.unlink(missing_ok=True)
     frames = {
-        "farms": (_farms(plan, layers), "Point"),
-        "agro_towns": (_agro_towns(plan, layers), "Point"),
-        "deliveries": (_deliveries(plan, layers), "LineString"),
-        "districts": (_districts(plan, layers), "MultiPolygon"),
+        "farms": _farms(plan, layers),
+        "agro_towns": _agro_towns(plan, layers),
+        "deliveries": _deliveries(plan, layers),
+        "districts": district_table(plan, layers),
     }
-    for name, (frame, geometry_type) in frames.items():
-        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG",
-                                geometry_type=geometry_type, promote_to_multi=
-                                geometry_type == "MultiPolygon")
+    for name, frame in frames.items():
+        kind = LAYERS[name]
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", geometry_type=kind,
+                                promote_to_multi=kind == "MultiPolygon")
+
+
+def read_gpkg(path: Path) -> dict[str, gpd.GeoDataFrame]:
+    """The four layers of a plan's ``plan.gpkg``, by name.
+
+    Raises
+    ------
+    OutputError
+        When the file is missing or lacks a layer.
+    """
+    if not path.is_file():
+        raise OutputError(f"{path}: not found; the plan folder is incomplete, run agroplan "
+                          "plan again")
+    try:
+        return {name: gpd.read_file(path, layer=name, engine="pyogrio") for name in LAYERS}
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise OutputError(f"{path}: cannot be read ({exc}); run agroplan plan again") from None
 
 
 def _last_herd(plan: Plan) -> pd.Series:
@@ -97,7 +119,9 @@ def _deliveries(plan: Plan, layers: Layers) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(lines, crs=CRS), crs=CRS)
 
 
-def _districts(plan: Plan, layers: Layers) -> gpd.GeoDataFrame:
+def district_table(plan: Plan, layers: Layers) -> gpd.GeoDataFrame:
+    """One row per district: its names, farms built, herd in the last quarter, houses and
+    spend (the ``districts`` layer; also the workbook's pivot by district)."""
     districts = layers.districts.sort_index()
     ids = [str(d) for d in districts.index]
     farm_district = layers.farm_sites["district_id"].astype(str)

@@ -1,6 +1,7 @@
 """The roadmap in practice: actuals, the rules the past must keep, re-planning and review.
 
-``actuals`` and ``tables`` read and check what happened; ``past_rules`` checks the fixed
+``actuals`` and ``tables`` read and check what happened (``workbook``: from one Excel
+workbook, and its template); ``past_rules`` checks the fixed
 past against each hard rule; ``fix`` fixes a built model's past to the actuals; ``replanning``
 re-optimises the quarters after them; ``check`` verifies a re-plan's past and budget;
 ``review`` sets plan against actual. Reading actuals sits below the model and re-planning

@@ -1,7 +1,9 @@
 """Actuals: what really happened up to a quarter, to re-plan from and review against.
 
-An actuals folder holds CSV tables (documented in docs/roadmap.md); every table is
-optional except that the folder must exist. Columns, units in the names:
+An actuals folder holds CSV tables (documented in docs/roadmap.md), or an ``.xlsx``
+workbook holds them as sheets of the same names (:mod:`agroplan.roadmap.workbook`); every
+table is optional except that the folder or workbook must exist. Columns, units in the
+names:
 
 ``farms.csv``       site_id, size_heads, build_start             (farms started)
 ``deliveries.csv``  origin_id, hub_id, site_id, period, heads    (heifers delivered)
@@ -29,6 +31,7 @@ from agroplan.errors import ConfigError, DataError, OutputError
 from agroplan.inputs import PlanInputs
 from agroplan.periods import parse_quarter, quarter_index
 from agroplan.roadmap.tables import ACTUALS_COLUMNS, check_actuals, read_tables
+from agroplan.roadmap.workbook import read_workbook
 
 
 def empty_actuals_table(name: str) -> pd.DataFrame:
@@ -89,7 +92,8 @@ def read_actuals(folder: str | Path, inputs: PlanInputs, as_of: str) -> Actuals:
     ----------
     folder
         Folder holding any of ``farms.csv``, ``deliveries.csv``, ``houses.csv``,
-        ``agro_towns.csv``, ``spend.csv``, ``land.csv``.
+        ``agro_towns.csv``, ``spend.csv``, ``land.csv``; or an ``.xlsx`` workbook with
+        sheets of those names.
     inputs
         Plan inputs of the scenario the actuals belong to (ids, sizes, quarters).
     as_of
@@ -105,18 +109,23 @@ def read_actuals(folder: str | Path, inputs: PlanInputs, as_of: str) -> Actuals:
     ConfigError
         If ``as_of`` is not a quarter of the horizon.
     DataError
-        With every problem of every table, each naming the file, the row, the column and
-        the fix (see :mod:`agroplan.roadmap.tables`).
+        With every problem of every table, each naming the file (and sheet), the row, the
+        column and the fix (see :mod:`agroplan.roadmap.tables`).
     """
     as_of_index(inputs, as_of)
     path = Path(folder)
-    if not path.is_dir():
+    workbook = path.suffix.lower() == ".xlsx"
+    if workbook and not path.is_file():
+        raise DataError(f"{path}: actuals workbook not found; check the path given with "
+                        "--actuals")
+    if not workbook and not path.is_dir():
         raise DataError(f"{path}: actuals folder not found; give the folder that holds "
-                        f"{', '.join(f'{n}.csv' for n in ACTUALS_COLUMNS)} with --actuals")
+                        f"{', '.join(f'{n}.csv' for n in ACTUALS_COLUMNS)}, or an .xlsx "
+                        "workbook with one sheet per table, with --actuals")
     problems: list[str] = []
-    tables = read_tables(path, problems)
+    tables = read_workbook(path, problems) if workbook else read_tables(path, problems)
     if not problems:
-        check_actuals(path, tables, inputs, as_of, problems)
+        check_actuals(path, tables, inputs, as_of, problems, workbook=workbook)
     if problems:
         raise DataError(problems)
     return Actuals(as_of=as_of, source=str(path), tables=tables)

@@ -12,6 +12,7 @@ agro-town), so one mistake is reported once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -48,6 +49,8 @@ KEYS: dict[str, tuple[str, ...]] = {
 """Columns that identify a row: two rows with the same key are a duplicate."""
 
 COUNTS = {"size_heads", "heads", "houses"}
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+"""A cell holding a date (a workbook's date cell is read as ``2027-01-01``)."""
 QUARTERS = {"build_start", "period", "developed_in", "released_in"}
 
 
@@ -105,7 +108,7 @@ def _read_csv(path: Path, columns: tuple[str, ...], problems: list[str]) -> pd.D
 class _Table:
     """One table's text cells, the rows still usable, and the problems found."""
 
-    def __init__(self, path: Path, frame: pd.DataFrame, problems: list[str]) -> None:
+    def __init__(self, path: Path | str, frame: pd.DataFrame, problems: list[str]) -> None:
         self.path = path
         self.frame = frame
         self.ok = np.ones(len(frame), dtype=bool)
@@ -149,8 +152,12 @@ def _quarters(table: _Table, column: str, periods: tuple[str, ...], as_of: str,
               *, before_start_ok: bool = False) -> None:
     cells = table.frame[column]
     labels = [_quarter_or_none(c) for c in cells]
+    dates = [i for i, o in enumerate(labels) if o is None and DATE.match(str(cells.iloc[i]))]
+    table.add(column, "is a date, not a quarter",
+              "type the quarter as text, for example 2027Q3 (a spreadsheet turns some entries "
+              "into dates: format the column as Text first)", dates)
     table.add(column, "is not a quarter", "write it as YYYYQn, for example 2027Q3",
-              [i for i, o in enumerate(labels) if o is None])
+              [i for i, o in enumerate(labels) if o is None and i not in dates])
     late = [i for i, o in enumerate(labels) if o is not None and o > quarter_ordinal(as_of)]
     table.add(column, f"lies after the as-of quarter {as_of}",
               "drop the row or re-plan with a later --as-of (actuals record the past only)",
@@ -197,12 +204,15 @@ def _duplicates(table: _Table, name: str) -> None:
 
 
 def check_actuals(folder: Path, frames: dict[str, pd.DataFrame], inputs: PlanInputs,
-                  as_of: str, problems: list[str]) -> None:
+                  as_of: str, problems: list[str], *, workbook: bool = False) -> None:
     """Check every table on its own, then the references between them; convert the types.
 
-    ``frames`` is updated in place: counts become ints, ``usd`` floats.
+    ``folder`` is the actuals folder, or the workbook when ``workbook`` is true (problems
+    then name its sheets). ``frames`` is updated in place: counts become ints, ``usd``
+    floats.
     """
-    tables = {name: _Table(folder / f"{name}.csv", frame, problems)
+    tables = {name: _Table(f"{folder}, sheet {name}" if workbook else folder / f"{name}.csv",
+                           frame, problems)
               for name, frame in frames.items()}
     for name, table in tables.items():
         _check_columns(name, table, inputs, as_of)

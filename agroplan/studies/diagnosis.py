@@ -414,7 +414,7 @@ def _file(scenario: Scenario, group: str, key: str) -> str:
     layers = sorted({LAYER_OF_PREFIX[p] for p in prefixes if p in LAYER_OF_PREFIX})
     first_key = key.split(" ")[0].split(";")[0].split(",")[0]
     files = [scenario.file_of(first_key)] if "." in first_key else []
-    files += [str(scenario.layer_path(layer)) for layer in layers]
+    files += [scenario.layer_label(layer) for layer in layers]
     return " and ".join(dict.fromkeys(files)) or scenario.source_path or "the scenario file"
 
 
