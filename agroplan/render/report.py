@@ -22,6 +22,7 @@ from agroplan.render.frames import district_name, num, town_name
 from agroplan.render.i18n import Translator, translator
 from agroplan.render.labels import label
 from agroplan.render.offline import check_offline, write_atomic
+from agroplan.render.paper import page_facts, plan_status
 from agroplan.render.svg import Chart, bar_chart, line_chart
 from agroplan.render.templating import render_page
 
@@ -170,6 +171,8 @@ def build_report(plan: Plan, inputs: PlanInputs, layers: Layers | None = None,
         roadmap=_roadmap(plan, inputs, periods, tr),
         violations=plan.table("violations").to_dict("records"),
         binding=binding, binding_count=binding_count,
+        facts=page_facts(tr, inputs.scenario.name,
+                         plan_status(tr, plan.status, plan.relative_gap)),
     )
 
 

@@ -64,6 +64,24 @@ def inline_js(js: str) -> Markup:
     return Markup(re.sub(r"</(script)", r"<\\/\1", str(js), flags=re.IGNORECASE))
 
 
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string (for ``content:``): quotes, backslashes, line breaks
+    and ``<``, ``>``, ``&`` are CSS escapes, so no text can end the string or the element."""
+    def escape(char: str) -> str:
+        if char in '"\\<>&' or ord(char) < 0x20 or ord(char) == 0x7F:
+            return f"\\{ord(char):x} "
+        return char
+
+    return Markup('"{}"'.format("".join(escape(c) for c in str(text))))
+
+
+def without_zoom_lock(header: str) -> Markup:
+    """folium's page header without its viewport tag, which forbids zooming the page
+    (``user-scalable=no``): people who need larger text must be able to zoom. The pages set
+    their own."""
+    return Markup(re.sub(r'<meta name="viewport"[^>]*>', "", str(header)))
+
+
 def json_script(value: Any, element_id: str) -> Markup:
     """``<script type="application/json">`` holding ``value``, read with ``JSON.parse``."""
     return Markup('<script type="application/json" id="{}">{}</script>').format(
@@ -102,7 +120,7 @@ def environment() -> Environment:
                  "quarter"):
         env.filters[name] = _formatter(name)
     env.filters.update(inline_css=inline_css, inline_js=inline_js, json_script=json_script,
-                       px=px)
+                       px=px, css_string=css_string, without_zoom_lock=without_zoom_lock)
     env.globals.update(slot=slot, asset=asset_text, label=_label, leaflet_css=leaflet_css,
                        leaflet_js=leaflet_js, jquery_js=jquery_js)
     return env
