@@ -43,8 +43,12 @@ class Opened:
 
 
 @contextmanager
-def open_offline(browser: Any, path: Path) -> Iterator[Opened]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+def open_offline(browser: Any, path: Path, size: tuple[int, int] = (1280, 800)) -> Iterator[Opened]:
+    """Open ``path`` in a new page of ``size`` (width, height); a phone-sized page (less
+    than 600 px wide) is a touch screen, as on a phone."""
+    phone = size[0] < 600
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]},
+                                  has_touch=phone, is_mobile=phone)
     page = context.new_page()
     opened = Opened(page)
 
@@ -105,7 +109,7 @@ def test_map_opens_offline_with_every_layer_in_the_control(tiny_map: Opened) -> 
     assert labels == expected
     # drawn: the basemap and districts on canvas, the KPI panel filled in
     assert page.locator(".leaflet-pane canvas").count() >= 2
-    assert page.inner_text(".ap-kpi h3") == "tiny"
+    assert page.inner_text(".ap-kpi .ap-kpi-title") == "tiny"
     boxes = page.locator(".leaflet-control-layers input")
     checked = [boxes.nth(i).is_checked() for i in range(boxes.count())]
     assert checked == [True, False, *(show for _, show in OVERLAYS.values())]

@@ -271,8 +271,9 @@
     });
     global.addEventListener('beforeprint', function () { beforePrint(map, config); });
     global.addEventListener('afterprint', function () { afterPrint(map, config); });
+    global.agroplanShell.maps.push(map);
     global.agroplanShell.started = true;
   }
 
-  global.agroplanShell = { panel: panel, start: start, fit: fit, started: false };
+  global.agroplanShell = { panel: panel, start: start, fit: fit, started: false, maps: [] };
 })(window);
