@@ -118,14 +118,11 @@ def _basemap(ax: Any, layers: Layers, extent: tuple[float, ...], tr: Translator,
         rivers.plot(ax=ax, color="#6aa5d6", linewidth=0.9, zorder=2)
     districts = layers.districts.set_geometry(layers.districts.geometry.simplify(SIMPLIFY_DEG))
     districts.boundary.plot(ax=ax, color="#555555", linewidth=0.8, zorder=3)
-    from matplotlib import patheffects
-
-    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
     for did, point in layers.districts.representative_point().items():
         if west < point.x < east and south < point.y < north:
             name = layers.districts.loc[did].get(f"name_{tr.lang}") or did
             ax.text(point.x, point.y, str(name), ha="center", va="center", fontsize=7.5,
-                    color="#444444", style="italic", zorder=4, path_effects=halo)
+                    color="#444444", style="italic", zorder=4)
 
 
 def draw_static_map(plan: Plan, inputs: PlanInputs, layers: Layers, tr: Translator
@@ -140,7 +137,6 @@ def draw_static_map(plan: Plan, inputs: PlanInputs, layers: Layers, tr: Translat
         The language of the legend and the names.
     """
     import matplotlib
-    from matplotlib import patheffects
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
@@ -161,7 +157,9 @@ def draw_static_map(plan: Plan, inputs: PlanInputs, layers: Layers, tr: Translat
         ax.set_ylim(south, north)
         ax.set_aspect(aspect, adjustable="datalim")
         _basemap(ax, layers, extent, tr, inputs)
-        halo = [patheffects.withStroke(linewidth=3, foreground="white")]
+        # a white box behind a name keeps it legible and, unlike a halo, keeps it text
+        halo = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                "alpha": 0.8}
         flows = places["flows"]
         most = max(flows["heads"].max() if len(flows) else 1.0, 1.0)
         for row in flows.itertuples(index=False):
@@ -178,7 +176,7 @@ def draw_static_map(plan: Plan, inputs: PlanInputs, layers: Layers, tr: Translat
                 name = tr.place(inputs.settlements.loc[row.id], row.id) \
                     if row.id in inputs.settlements.index else row.id
                 ax.annotate(name, (row.x, row.y), xytext=(7, 5), textcoords="offset points",
-                            fontsize=8, color="#5a2a00", zorder=9, path_effects=halo)
+                            fontsize=8, color="#5a2a00", zorder=9, bbox=halo)
         farms = places["farms"]
         if len(farms):
             largest = max(farms["size"].max(), 1.0)
