@@ -258,8 +258,32 @@ def test_hostile_names_show_as_text_and_run_nothing(browser: Any, tmp_path: Path
 
 @pytest.mark.slow
 def test_default_plan_map_and_report_open_offline(browser: Any, tmp_path: Path) -> None:
+    """The default plan in every language; in English also at three screen sizes, where
+    no panel covers a farm, an agro-town or a hub, and printed to PDF."""
+    from test_print import map_page, page_png, pdf_pages, pixels_of
+    from test_responsive import SIZES, assert_nothing_covered
+
+    from agroplan.render.pdf import write_pdfs
+    from agroplan.render.static_map import FARM
+
     default = Path(__file__).resolve().parent.parent / "data" / "scenarios" / "default.yaml"
     plan, inputs, layers = solve_scenario(default)
+    map_path, report = render_outputs(plan, inputs, layers, tmp_path / "default.html", "en")
+    for size in SIZES:
+        with open_offline(browser, map_path, size) as opened:
+            page = opened.page
+            page.wait_for_function("agroplanShell.started")
+            page.screenshot(path=str(ARTIFACTS / f"map-default-{size[0]}x{size[1]}.png"))
+            assert_nothing_covered(page, ".leaflet-marker-pane .ap-farm[data-site]",
+                                   len(plan.farms))
+            assert opened.problems == []
+    report_pdf, map_pdf = write_pdfs([report, map_path])
+    pages, _ = pdf_pages(report_pdf)
+    n = map_page(report_pdf, pages, "Where the plan builds")
+    png = page_png(report_pdf, n, ARTIFACTS / "report-default-print-map-page.png")
+    assert pixels_of(png, FARM) > 10 * len(plan.farms)
+    assert pdf_pages(map_pdf)[0] == 1
+    page_png(map_pdf, 1, ARTIFACTS / "map-default-print.png")
     for lang in ("en", "az", "ru"):
         map_path, report = render_outputs(plan, inputs, layers, tmp_path / f"default-{lang}.html",
                                           lang)

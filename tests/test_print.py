@@ -148,7 +148,7 @@ def test_map_pdf_without_chromium_says_how_to_print_from_a_browser(
     write_plan(plan, inputs, folder)
     monkeypatch.setenv("AGROPLAN_CHROMIUM", str(tmp_path / "no-chromium"))
     out = tmp_path / "maps" / "tiny.html"
-    code, stdout, stderr = run_cli(capsys, "map", str(folder), "--out", str(out), "--pdf")
+    code, _, stderr = run_cli(capsys, "map", str(folder), "--out", str(out), "--pdf")
     assert code == 6
     assert out.exists() and out.with_name("tiny-report.html").exists()  # the pages are there
     assert not list(out.parent.glob("*.pdf"))

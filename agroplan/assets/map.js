@@ -242,7 +242,8 @@
         build: L.divIcon({ className: 'ap-farm ap-farm-build', iconSize: [px, px] }),
         op: L.divIcon({ className: 'ap-farm ap-farm-op', iconSize: [px, px] })
       };
-      var m = L.marker(f.ll, { icon: icons.op, riseOnHover: true });
+      // above the hubs: a farm at a railhead stays a target of its own
+      var m = L.marker(f.ll, { icon: icons.op, riseOnHover: true, zIndexOffset: 200 });
       farmLabels[f.id] = f.label;
       m.bindPopup(f.popup).bindTooltip(text(f.tip));
       // the element is re-created whenever the marker is added or its icon changes

@@ -272,7 +272,8 @@ def fit_points(plans: Sequence[Plan], places: Places) -> list[list[float]]:
         points += [list(lat_lon(places.settlements, str(s)))
                    for s in plan.agro_towns["settlement_id"] if str(s) in places.settlements.index]
     if not points:
-        points = [[float(r.lat), float(r.lon)] for r in places.sites.itertuples()]
+        points = [[float(lat), float(lon)]
+                  for lat, lon in zip(places.sites["lat"], places.sites["lon"], strict=True)]
     return points
 
 

@@ -15,7 +15,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import geopandas as gpd
 import pandas as pd
@@ -35,8 +35,9 @@ SIMPLIFY_DEG = 0.004  # ~400 m: finer than a printed A4 map shows
 WIDTH_IN = 10.0
 LETTERS = {"rail": "R", "road": "T", "sea": "S"}
 CAPTION_ID = "ap-static-map-caption"  # the figure's caption names the SVG for screen readers
-SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "agroplan", "font.family": "DejaVu Sans",
-          "font.size": 9}
+# text stays text (searchable, any script); ids do not change from run to run
+SVG_RC: dict[Any, Any] = {"svg.fonttype": "none", "svg.hashsalt": "agroplan",
+                          "font.family": "DejaVu Sans", "font.size": 9}
 
 
 @dataclass(frozen=True)
@@ -75,34 +76,71 @@ def _xy(layer: gpd.GeoDataFrame, key: str) -> tuple[float, float]:
     return float(point.x), float(point.y)
 
 
-def _places(plan: Plan, layers: Layers) -> dict[str, pd.DataFrame]:
+class Farm(NamedTuple):
+    x: float
+    y: float
+    size_heads: float
+
+
+class Town(NamedTuple):
+    x: float
+    y: float
+    houses: float
+    settlement_id: str
+
+
+class Flow(NamedTuple):
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    heads: float
+
+
+class Hub(NamedTuple):
+    x: float
+    y: float
+    letter: str
+
+
+@dataclass(frozen=True)
+class Places:
+    """What the map draws, in lon/lat: farms, agro-towns, flows and the hubs they use."""
+
+    farms: list[Farm]
+    towns: list[Town]
+    flows: list[Flow]
+    hubs: list[Hub]
+
+    def points(self) -> list[tuple[float, float]]:
+        return [(p.x, p.y) for group in (self.farms, self.towns, self.hubs) for p in group]
+
+
+def _places(plan: Plan, layers: Layers) -> Places:
     """Farms (size), agro-towns (houses), flows (heads by hub and farm), hubs used."""
-    farms = plan.farms
-    farm_rows = [(*_xy(layers.farm_sites, str(r.site_id)), num(r.size_heads))
-                 for r in farms.itertuples(index=False)]
+    farms = [Farm(*_xy(layers.farm_sites, str(site)), num(size))
+             for site, size in zip(plan.farms["site_id"], plan.farms["size_heads"], strict=True)]
     houses = plan.houses
-    built = pd.to_numeric(houses["houses"], errors="coerce").fillna(0.0).groupby(
-        houses["settlement_id"].astype(str)).sum()
-    towns = sorted(set(plan.agro_towns["settlement_id"].astype(str)) | set(built[built > 0].index))
-    town_rows = [(*_xy(layers.settlements, t), float(built.get(t, 0.0)), t) for t in towns]
+    built: dict[str, float] = {str(k): float(v) for k, v in pd.to_numeric(
+        houses["houses"], errors="coerce").fillna(0.0).groupby(
+        houses["settlement_id"].astype(str)).sum().items()}
+    ids = sorted(set(plan.agro_towns["settlement_id"].astype(str))
+                 | {k for k, v in built.items() if v > 0})
+    towns = [Town(*_xy(layers.settlements, t), built.get(t, 0.0), t) for t in ids]
     deliveries = plan.deliveries
-    heads = pd.to_numeric(deliveries["heads"], errors="coerce").fillna(0.0).groupby(
-        [deliveries["hub_id"].astype(str), deliveries["site_id"].astype(str)]).sum()
-    flow_rows = [(*_xy(layers.hubs, hub), *_xy(layers.farm_sites, site), float(n))
-                 for (hub, site), n in heads.items() if n > 0]
-    used = sorted({hub for hub, _ in heads.index})
-    hub_rows = [(*_xy(layers.hubs, h), LETTERS.get(str(layers.hubs.loc[h].get("mode")), "•"))
-                for h in used]
-    return {
-        "farms": pd.DataFrame(farm_rows, columns=["x", "y", "size"]),
-        "towns": pd.DataFrame(town_rows, columns=["x", "y", "houses", "id"]),
-        "flows": pd.DataFrame(flow_rows, columns=["x0", "y0", "x1", "y1", "heads"]),
-        "hubs": pd.DataFrame(hub_rows, columns=["x", "y", "letter"]),
-    }
+    heads: dict[tuple[str, str], float] = {}
+    for hub, site, n in zip(deliveries["hub_id"].astype(str), deliveries["site_id"].astype(str),
+                            deliveries["heads"], strict=True):
+        heads[(hub, site)] = heads.get((hub, site), 0.0) + num(n)
+    flows = [Flow(*_xy(layers.hubs, hub), *_xy(layers.farm_sites, site), n)
+             for (hub, site), n in sorted(heads.items()) if n > 0]
+    used = sorted({hub for (hub, _), n in heads.items() if n > 0})
+    hubs = [Hub(*_xy(layers.hubs, h), LETTERS.get(str(layers.hubs.loc[h].get("mode")), "•"))
+            for h in used]
+    return Places(farms, towns, flows, hubs)
 
 
-def _basemap(ax: Any, layers: Layers, extent: tuple[float, ...], tr: Translator,
-             inputs: PlanInputs) -> None:
+def _basemap(ax: Any, layers: Layers, extent: tuple[float, ...], tr: Translator) -> None:
     west, south, east, north = extent
     context = layers.context.clip_by_rect(west, south, east, north)
     context = gpd.GeoDataFrame({"kind": layers.context["kind"]}, geometry=context,
@@ -125,6 +163,40 @@ def _basemap(ax: Any, layers: Layers, extent: tuple[float, ...], tr: Translator,
                     color="#444444", style="italic", zorder=4)
 
 
+def _plan(ax: Any, places: Places, inputs: PlanInputs, tr: Translator) -> None:
+    """Flows under agro-towns under farms under hubs; agro-towns named."""
+    # a white box behind a name keeps it legible and, unlike a halo, keeps it text
+    box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+           "alpha": 0.8}
+    most = max([f.heads for f in places.flows] + [1.0])
+    for f in places.flows:
+        ax.plot([f.x0, f.x1], [f.y0, f.y1], color=FLOW, alpha=0.8, zorder=5,
+                linewidth=0.8 + 3.5 * math.sqrt(f.heads / most), solid_capstyle="round",
+                gid="ap-flow")
+    if places.towns:
+        biggest = max([t.houses for t in places.towns] + [1.0])
+        ax.scatter([t.x for t in places.towns], [t.y for t in places.towns],
+                   s=[40 + 260 * t.houses / biggest for t in places.towns], marker="o",
+                   color=TOWN, edgecolor="white", linewidth=1.2, zorder=6, gid="ap-towns")
+        for t in places.towns:
+            sid = t.settlement_id
+            name = (tr.place(inputs.settlements.loc[sid], sid)
+                    if sid in inputs.settlements.index else sid)
+            ax.annotate(name, (t.x, t.y), xytext=(7, 5), textcoords="offset points",
+                        fontsize=8, color="#5a2a00", zorder=9, bbox=box)
+    if places.farms:
+        largest = max([f.size_heads for f in places.farms] + [1.0])
+        ax.scatter([f.x for f in places.farms], [f.y for f in places.farms],
+                   s=[22 + 50 * f.size_heads / largest for f in places.farms], marker="s",
+                   color=FARM, edgecolor="white", linewidth=0.9, zorder=7, gid="ap-farms")
+    if places.hubs:
+        ax.scatter([h.x for h in places.hubs], [h.y for h in places.hubs], s=110, marker="s",
+                   color=HUB, edgecolor="white", linewidth=1, zorder=8, gid="ap-hubs")
+        for h in places.hubs:
+            ax.text(h.x, h.y, h.letter, ha="center", va="center", color="white", fontsize=7,
+                    fontweight="bold", zorder=9)
+
+
 def draw_static_map(plan: Plan, inputs: PlanInputs, layers: Layers, tr: Translator
                     ) -> StaticMap:
     """The plan's farms, heifer routes, agro-towns and hubs over the districts, as SVG.
@@ -141,10 +213,7 @@ def draw_static_map(plan: Plan, inputs: PlanInputs, layers: Layers, tr: Translat
     from matplotlib.lines import Line2D
 
     places = _places(plan, layers)
-    points = [(x, y) for x, y in zip(places["farms"]["x"], places["farms"]["y"], strict=True)]
-    points += [(x, y) for x, y in zip(places["towns"]["x"], places["towns"]["y"], strict=True)]
-    points += [(x, y) for x, y in zip(places["hubs"]["x"], places["hubs"]["y"], strict=True)]
-    extent = _extent(points, layers)
+    extent = _extent(places.points(), layers)
     west, south, east, north = extent
     aspect = 1 / math.cos(math.radians((south + north) / 2))  # degrees of lon vs lat
     height_in = WIDTH_IN * (north - south) * aspect / (east - west)
@@ -156,46 +225,15 @@ def draw_static_map(plan: Plan, inputs: PlanInputs, layers: Layers, tr: Translat
         ax.set_xlim(west, east)
         ax.set_ylim(south, north)
         ax.set_aspect(aspect, adjustable="datalim")
-        _basemap(ax, layers, extent, tr, inputs)
-        # a white box behind a name keeps it legible and, unlike a halo, keeps it text
-        halo = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
-                "alpha": 0.8}
-        flows = places["flows"]
-        most = max(flows["heads"].max() if len(flows) else 1.0, 1.0)
-        for row in flows.itertuples(index=False):
-            ax.plot([row.x0, row.x1], [row.y0, row.y1], color=FLOW, alpha=0.8, zorder=5,
-                    linewidth=0.8 + 3.5 * math.sqrt(row.heads / most), solid_capstyle="round",
-                    gid="ap-flow")
-        towns = places["towns"]
-        if len(towns):
-            biggest = max(towns["houses"].max(), 1.0)
-            ax.scatter(towns["x"], towns["y"], s=40 + 260 * (towns["houses"] / biggest),
-                       marker="o", color=TOWN, edgecolor="white", linewidth=1.2, zorder=6,
-                       gid="ap-towns")
-            for row in towns.itertuples(index=False):
-                name = tr.place(inputs.settlements.loc[row.id], row.id) \
-                    if row.id in inputs.settlements.index else row.id
-                ax.annotate(name, (row.x, row.y), xytext=(7, 5), textcoords="offset points",
-                            fontsize=8, color="#5a2a00", zorder=9, bbox=halo)
-        farms = places["farms"]
-        if len(farms):
-            largest = max(farms["size"].max(), 1.0)
-            ax.scatter(farms["x"], farms["y"], s=22 + 50 * (farms["size"] / largest),
-                       marker="s", color=FARM, edgecolor="white", linewidth=0.9, zorder=7,
-                       gid="ap-farms")
-        hubs = places["hubs"]
-        if len(hubs):
-            ax.scatter(hubs["x"], hubs["y"], s=110, marker="s", color=HUB, edgecolor="white",
-                       linewidth=1, zorder=8, gid="ap-hubs")
-            for row in hubs.itertuples(index=False):
-                ax.text(row.x, row.y, row.letter, ha="center", va="center", color="white",
-                        fontsize=7, fontweight="bold", zorder=9)
+        _basemap(ax, layers, extent, tr)
+        _plan(ax, places, inputs, tr)
         handles = [
             Line2D([], [], marker="s", color=FARM, markeredgecolor="white", linestyle="",
                    markersize=8, label=_("dairy farm (size by head)")),
             Line2D([], [], marker="o", color=TOWN, markeredgecolor="white", linestyle="",
                    markersize=9, label=_("agro-town (size by houses built)")),
-            Line2D([], [], color=FLOW, linewidth=2.5, label=_("heifers hub → farm (width by head)")),
+            Line2D([], [], color=FLOW, linewidth=2.5,
+                   label=_("heifers hub → farm (width by head)")),
             Line2D([], [], marker="s", color=HUB, linestyle="", markersize=9,
                    label=_("hub (R rail, T road, S sea)")),
         ]
@@ -204,7 +242,8 @@ def draw_static_map(plan: Plan, inputs: PlanInputs, layers: Layers, tr: Translat
         _scale_bar(ax, extent, aspect, tr)
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return StaticMap(_svg_element(buffer.getvalue()), len(farms), len(towns), len(hubs))
+    return StaticMap(_svg_element(buffer.getvalue()), len(places.farms), len(places.towns),
+                     len(places.hubs))
 
 
 def _scale_bar(ax: Any, extent: tuple[float, ...], aspect: float, tr: Translator) -> None:
