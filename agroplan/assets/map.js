@@ -157,7 +157,7 @@
     // cattle flows hub -> farm, width by heads delivered so far
     var fmax = maxOf(data.flows, function (f) { return f.heads[T - 1]; }) || 1;
     var flows = data.flows.map(function (f) {
-      var line = L.polyline(f.ll, { color: '#7b3294', opacity: 0.75, weight: 2 });
+      var line = L.polyline(f.ll, { color: '#7570b3', opacity: 0.8, weight: 2 });
       line.bindTooltip(function () {
         return fromTemplate('ap-tip-flow', { flow: f.name, heads: fmt(f.heads[state.t]),
                                              quarter: periods[state.t] });

@@ -33,6 +33,7 @@ BASEMAP = {"neighbour": ("#e4e1da", "#bdb8ad"), "az_district": ("#f3efe4", "#c9c
            "lake": ("#b9d7ee", "#7fb2d9")}
 SIMPLIFY_DEG = 0.004  # ~400 m: finer than a printed A4 map shows
 WIDTH_IN = 10.0
+NAMED_TOWNS = 15
 LETTERS = {"rail": "R", "road": "T", "sea": "S"}
 CAPTION_ID = "ap-static-map-caption"  # the figure's caption names the SVG for screen readers
 # text stays text (searchable, any script); ids do not change from run to run
@@ -164,21 +165,27 @@ def _basemap(ax: Any, layers: Layers, extent: tuple[float, ...], tr: Translator)
 
 
 def _plan(ax: Any, places: Places, inputs: PlanInputs, tr: Translator) -> None:
-    """Flows under agro-towns under farms under hubs; agro-towns named."""
+    """Flows under agro-towns under farms under hubs; agro-towns named. The extent holds
+    every place, so nothing is clipped (a clip path per symbol would weigh on big plans)."""
+    from matplotlib.collections import LineCollection
+
     # a white box behind a name keeps it legible and, unlike a halo, keeps it text
     box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
            "alpha": 0.8}
     most = max([f.heads for f in places.flows] + [1.0])
-    for f in places.flows:
-        ax.plot([f.x0, f.x1], [f.y0, f.y1], color=FLOW, alpha=0.8, zorder=5,
-                linewidth=0.8 + 3.5 * math.sqrt(f.heads / most), solid_capstyle="round",
-                gid="ap-flow")
+    if places.flows:
+        ax.add_collection(LineCollection(
+            [[(f.x0, f.y0), (f.x1, f.y1)] for f in places.flows], colors=FLOW, alpha=0.8,
+            linewidths=[0.8 + 3.5 * math.sqrt(f.heads / most) for f in places.flows],
+            capstyle="round", zorder=5, gid="ap-flows", clip_on=False))
     if places.towns:
         biggest = max([t.houses for t in places.towns] + [1.0])
         ax.scatter([t.x for t in places.towns], [t.y for t in places.towns],
                    s=[40 + 260 * t.houses / biggest for t in places.towns], marker="o",
-                   color=TOWN, edgecolor="white", linewidth=1.2, zorder=6, gid="ap-towns")
-        for t in places.towns:
+                   color=TOWN, edgecolor="white", linewidth=1.2, zorder=6, gid="ap-towns",
+                   clip_on=False)
+        # the largest agro-towns are named; more names would hide the map
+        for t in sorted(places.towns, key=lambda t: -t.houses)[:NAMED_TOWNS]:
             sid = t.settlement_id
             name = (tr.place(inputs.settlements.loc[sid], sid)
                     if sid in inputs.settlements.index else sid)
@@ -188,7 +195,8 @@ def _plan(ax: Any, places: Places, inputs: PlanInputs, tr: Translator) -> None:
         largest = max([f.size_heads for f in places.farms] + [1.0])
         ax.scatter([f.x for f in places.farms], [f.y for f in places.farms],
                    s=[22 + 50 * f.size_heads / largest for f in places.farms], marker="s",
-                   color=FARM, edgecolor="white", linewidth=0.9, zorder=7, gid="ap-farms")
+                   color=FARM, edgecolor="white", linewidth=0.9, zorder=7, gid="ap-farms",
+                   clip_on=False)
     if places.hubs:
         ax.scatter([h.x for h in places.hubs], [h.y for h in places.hubs], s=110, marker="s",
                    color=HUB, edgecolor="white", linewidth=1, zorder=8, gid="ap-hubs")
@@ -224,7 +232,7 @@ def draw_static_map(plan: Plan, inputs: PlanInputs, layers: Layers, tr: Translat
         ax.set_axis_off()
         ax.set_xlim(west, east)
         ax.set_ylim(south, north)
-        ax.set_aspect(aspect, adjustable="datalim")
+        ax.set_aspect(aspect)  # the figure has the extent's shape: the axes fill it
         _basemap(ax, layers, extent, tr)
         _plan(ax, places, inputs, tr)
         handles = [

@@ -11,8 +11,9 @@ key)`` names the plan tables' keys (:mod:`agroplan.render.labels`). Every templa
 rendered with ``lang`` in its context; macros imported ``with context`` share it.
 
 A new page is a template (``{% extends "page.html" %}``, or ``folium_page.html`` around a
-folium map) plus a small module that builds its values and calls :func:`render_page` (or
-:func:`use_template`).
+folium map) plus a small module that builds its values and calls :func:`render_page` (or,
+for a map, :func:`agroplan.render.shell.use_shell`, which calls :func:`use_template`). Every
+page gets ``facts`` (:class:`~agroplan.render.paper.PageFacts`) for its printed sheets.
 """
 
 from __future__ import annotations
