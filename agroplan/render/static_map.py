@@ -179,11 +179,8 @@ def _plan(ax: Any, places: Places, inputs: PlanInputs, tr: Translator) -> None:
             linewidths=[0.8 + 3.5 * math.sqrt(f.heads / most) for f in places.flows],
             capstyle="round", zorder=5, gid="ap-flows", clip_on=False))
     if places.towns:
-        biggest = max([t.houses for t in places.towns] + [1.0])
-        ax.scatter([t.x for t in places.towns], [t.y for t in places.towns],
-                   s=[40 + 260 * t.houses / biggest for t in places.towns], marker="o",
-                   color=TOWN, edgecolor="white", linewidth=1.2, zorder=6, gid="ap-towns",
-                   clip_on=False)
+        _symbols(ax, [(t.x, t.y, t.houses) for t in places.towns], (40, 260), "o", TOWN,
+                 "ap-towns", 6)
         # the largest agro-towns are named; more names would hide the map
         for t in sorted(places.towns, key=lambda t: -t.houses)[:NAMED_TOWNS]:
             sid = t.settlement_id
@@ -192,17 +189,25 @@ def _plan(ax: Any, places: Places, inputs: PlanInputs, tr: Translator) -> None:
             ax.annotate(name, (t.x, t.y), xytext=(7, 5), textcoords="offset points",
                         fontsize=8, color="#5a2a00", zorder=9, bbox=box)
     if places.farms:
-        largest = max([f.size_heads for f in places.farms] + [1.0])
-        ax.scatter([f.x for f in places.farms], [f.y for f in places.farms],
-                   s=[22 + 50 * f.size_heads / largest for f in places.farms], marker="s",
-                   color=FARM, edgecolor="white", linewidth=0.9, zorder=7, gid="ap-farms",
-                   clip_on=False)
+        _symbols(ax, [(f.x, f.y, f.size_heads) for f in places.farms], (22, 50), "s", FARM,
+                 "ap-farms", 7)
     if places.hubs:
         ax.scatter([h.x for h in places.hubs], [h.y for h in places.hubs], s=110, marker="s",
                    color=HUB, edgecolor="white", linewidth=1, zorder=8, gid="ap-hubs")
         for h in places.hubs:
             ax.text(h.x, h.y, h.letter, ha="center", va="center", color="white", fontsize=7,
                     fontweight="bold", zorder=9)
+
+
+def _symbols(ax: Any, points: list[tuple[float, float, float]], area: tuple[float, float],
+             marker: str, colour: str, gid: str, zorder: int) -> None:
+    """One symbol per ``(x, y, amount)``: its area ``area[0]`` plus ``area[1]`` times the
+    amount's share of the largest (points squared), white-edged."""
+    largest = max([amount for _, _, amount in points] + [1.0])
+    ax.scatter([x for x, _, _ in points], [y for _, y, _ in points],
+               s=[area[0] + area[1] * amount / largest for _, _, amount in points],
+               marker=marker, color=colour, edgecolor="white", linewidth=1.0, zorder=zorder,
+               gid=gid, clip_on=False)
 
 
 def draw_static_map(plan: Plan, inputs: PlanInputs, layers: Layers, tr: Translator
