@@ -121,6 +121,27 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+def axe_violations(page: Any, name: str) -> list[dict[str, Any]]:
+    """Run axe-core (from axe-playwright-python) on the open page; write what it found to
+    ``test-artifacts/axe/<name>.json`` and return the violations (each with its ``impact``:
+    minor, moderate, serious or critical)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations: list[dict[str, Any]] = Axe().run(page).response["violations"]
+    folder = ARTIFACTS / "axe"
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]]} for v in violations]
+    (folder / f"{name}.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    return violations
+
+
+def serious(violations: list[dict[str, Any]]) -> list[str]:
+    """The serious and critical violations, one line each (rule, help, first nodes)."""
+    return [f"{v['impact']} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in violations if v["impact"] in ("serious", "critical")]
+
+
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """Run ``agroplan <args>`` in this process; return exit code, stdout and stderr.
 

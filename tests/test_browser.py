@@ -43,8 +43,12 @@ class Opened:
 
 
 @contextmanager
-def open_offline(browser: Any, path: Path) -> Iterator[Opened]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+def open_offline(browser: Any, path: Path, size: tuple[int, int] = (1280, 800)) -> Iterator[Opened]:
+    """Open ``path`` in a new page of ``size`` (width, height); a phone-sized page (less
+    than 600 px wide) is a touch screen, as on a phone."""
+    phone = size[0] < 600
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]},
+                                  has_touch=phone, is_mobile=phone)
     page = context.new_page()
     opened = Opened(page)
 
@@ -105,7 +109,7 @@ def test_map_opens_offline_with_every_layer_in_the_control(tiny_map: Opened) -> 
     assert labels == expected
     # drawn: the basemap and districts on canvas, the KPI panel filled in
     assert page.locator(".leaflet-pane canvas").count() >= 2
-    assert page.inner_text(".ap-kpi h3") == "tiny"
+    assert page.inner_text(".ap-kpi .ap-kpi-title") == "tiny"
     boxes = page.locator(".leaflet-control-layers input")
     checked = [boxes.nth(i).is_checked() for i in range(boxes.count())]
     assert checked == [True, False, *(show for _, show in OVERLAYS.values())]
@@ -254,8 +258,32 @@ def test_hostile_names_show_as_text_and_run_nothing(browser: Any, tmp_path: Path
 
 @pytest.mark.slow
 def test_default_plan_map_and_report_open_offline(browser: Any, tmp_path: Path) -> None:
+    """The default plan in every language; in English also at three screen sizes, where
+    no panel covers a farm, an agro-town or a hub, and printed to PDF."""
+    from test_print import map_page, page_png, pdf_pages, pixels_of
+    from test_responsive import SIZES, assert_nothing_covered
+
+    from agroplan.render.pdf import write_pdfs
+    from agroplan.render.static_map import FARM
+
     default = Path(__file__).resolve().parent.parent / "data" / "scenarios" / "default.yaml"
     plan, inputs, layers = solve_scenario(default)
+    map_path, report = render_outputs(plan, inputs, layers, tmp_path / "default.html", "en")
+    for size in SIZES:
+        with open_offline(browser, map_path, size) as opened:
+            page = opened.page
+            page.wait_for_function("agroplanShell.started")
+            page.screenshot(path=str(ARTIFACTS / f"map-default-{size[0]}x{size[1]}.png"))
+            assert_nothing_covered(page, ".leaflet-marker-pane .ap-farm[data-site]",
+                                   len(plan.farms))
+            assert opened.problems == []
+    report_pdf, map_pdf = write_pdfs([report, map_path])
+    pages, _ = pdf_pages(report_pdf)
+    n = map_page(report_pdf, pages, "Where the plan builds")
+    png = page_png(report_pdf, n, ARTIFACTS / "report-default-print-map-page.png")
+    assert pixels_of(png, FARM) > 10 * len(plan.farms)
+    assert pdf_pages(map_pdf)[0] == 1
+    page_png(map_pdf, 1, ARTIFACTS / "map-default-print.png")
     for lang in ("en", "az", "ru"):
         map_path, report = render_outputs(plan, inputs, layers, tmp_path / f"default-{lang}.html",
                                           lang)

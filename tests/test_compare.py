@@ -372,6 +372,10 @@ def test_each_plan_is_a_layer_that_turns_on_and_off_offline(browser: Any,
                     page.locator(f"path.ap-town.ap-plan-{plan}").count())
 
         assert (drawn(0), drawn(1)) == ((2, 3), (3, 3))
+        # the page is a column narrower than 1280 px: the layer control is a button
+        fold = page.locator(".leaflet-control-layers .ap-fold")
+        assert fold.get_attribute("aria-expanded") == "false"
+        fold.click()
         toggle = page.locator(".leaflet-control-layers label", has_text="tiny-small")
         toggle.locator("input").uncheck()
         assert (drawn(0), drawn(1)) == ((2, 3), (0, 0))

@@ -19,7 +19,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, axe_violations, serious
 from test_browser import open_offline
 from test_render import TINY, XSS, solve_scenario
 from test_review import hand_actuals, hand_replan, solve_pinned
@@ -391,6 +391,8 @@ def test_every_page_opens_offline_in_every_language(
             assert shot.locator(".leaflet-control-layers label").count() >= 3
         else:
             assert shot.locator("svg.ap-chart").count() >= 3
+        # accessibility: axe-core finds nothing serious or critical, in every language
+        assert serious(axe_violations(shot, f"{page}-{lang}-1280x800")) == []
 
 
 @pytest.mark.browser
@@ -404,7 +406,7 @@ def test_the_map_panels_speak_the_language_and_its_numbers(
         labels = [t.strip() for t in page.locator(".leaflet-control-layers label")
                   .all_inner_texts()]
         assert labels[2:] == [name for name, _ in overlay_names(lang).values()]  # type: ignore[arg-type]
-        assert page.inner_text(".ap-legend summary") == tr.gettext("Legend")
+        assert page.inner_text(".ap-legend .ap-fold") == tr.gettext("Legend")
         last = plan.periods[-1]
         assert page.inner_text(".ap-time .ap-quarter") == tr.quarter(last)
         families = plan.kpis["families_housed_by_period"][last]

@@ -1,5 +1,7 @@
 /* agroplan map: draws a plan from the JSON embedded in the page onto a Leaflet map made
  * by folium, with a time slider by quarter, a KPI panel and a legend. Loads nothing.
+ * The legend and the KPI panel are panels of the map shell (shell.js), which folds them
+ * on small screens, fits the first view and lays the map out for print.
  * The words are in the page's <template> elements (translated when the page was made);
  * this file copies them and fills their data-v slots with text, never with HTML. Names in
  * the data are plain text; popups are HTML the page's templates escaped. */
@@ -82,6 +84,10 @@
     return out;
   }
 
+  function word(key) {
+    return document.getElementById('ap-words').content.querySelector('[data-w="' + key + '"]').textContent;
+  }
+
   function control(position, className, content) {
     var C = L.Control.extend({
       onAdd: function () {
@@ -151,7 +157,7 @@
     // cattle flows hub -> farm, width by heads delivered so far
     var fmax = maxOf(data.flows, function (f) { return f.heads[T - 1]; }) || 1;
     var flows = data.flows.map(function (f) {
-      var line = L.polyline(f.ll, { color: '#7b3294', opacity: 0.75, weight: 2 });
+      var line = L.polyline(f.ll, { color: '#7570b3', opacity: 0.8, weight: 2 });
       line.bindTooltip(function () {
         return fromTemplate('ap-tip-flow', { flow: f.name, heads: fmt(f.heads[state.t]),
                                              quarter: periods[state.t] });
@@ -236,7 +242,8 @@
         build: L.divIcon({ className: 'ap-farm ap-farm-build', iconSize: [px, px] }),
         op: L.divIcon({ className: 'ap-farm ap-farm-op', iconSize: [px, px] })
       };
-      var m = L.marker(f.ll, { icon: icons.op, riseOnHover: true });
+      // above the hubs: a farm at a railhead stays a target of its own
+      var m = L.marker(f.ll, { icon: icons.op, riseOnHover: true, zIndexOffset: 200 });
       farmLabels[f.id] = f.label;
       m.bindPopup(f.popup).bindTooltip(text(f.tip));
       // the element is re-created whenever the marker is added or its icon changes
@@ -263,17 +270,44 @@
       groups.origins.addLayer(m);
       return { o: o, m: m };
     });
+    // the stretch of the top edge between the controls of the two top corners
+    function topBand() {
+      var frame = map.getContainer().getBoundingClientRect(), band = { left: 0, right: frame.width };
+      map.getContainer().querySelectorAll('.leaflet-top .leaflet-control').forEach(function (el) {
+        var r = el.getBoundingClientRect();
+        if (!r.width) { return; }
+        if (r.left - frame.left < frame.width / 2) { band.left = Math.max(band.left, r.right - frame.left); }
+        else { band.right = Math.min(band.right, r.left - frame.left); }
+      });
+      return band;
+    }
+    // each origin's arrow at the edge of the view in its direction: along the top edge,
+    // between the controls, for origins to the north (Belarus); stacked, never overlapping
     function placeOrigins() {
-      var size = map.getSize(), c = size.divideBy(2), margin = 28, used = [];
+      var size = map.getSize(), c = size.divideBy(2), margin = 28, used = [], band = topBand();
       origins.forEach(function (x) {
-        var p = map.latLngToContainerPoint(x.o.ll), d = p.subtract(c), s = 1;
-        if (d.x !== 0) { s = Math.min(s, Math.abs((c.x - margin - 60) / d.x)); }
-        if (d.y !== 0) { s = Math.min(s, Math.abs((c.y - margin) / d.y)); }
-        var q = c.add(d.multiplyBy(s));
-        used.forEach(function (u) { if (Math.abs(u.x - q.x) < 200 && Math.abs(u.y - q.y) < 22) { q.y += 22; } });
-        used.push(q);
+        var p = map.latLngToContainerPoint(x.o.ll), d = p.subtract(c), s = 1, q;
+        var el = x.m.getElement(), width = el ? el.offsetWidth || 170 : 170, height = 22;
+        if (d.y < 0 && Math.abs(d.x) < 3 * -d.y) {
+          var hit = c.x + d.x * (c.y - 8) / -d.y - width / 2;
+          q = L.point(Math.max(band.left + 6, Math.min(band.right - width - 6, hit)), 8);
+        } else {
+          if (d.x !== 0) { s = Math.min(s, Math.abs((c.x - margin - 60) / d.x)); }
+          if (d.y !== 0) { s = Math.min(s, Math.abs((c.y - margin) / d.y)); }
+          q = c.add(d.multiplyBy(s));
+        }
+        var moved = true;
+        while (moved) {
+          moved = false;
+          used.forEach(function (u) {
+            if (q.x < u.x + u.w && u.x < q.x + width && q.y < u.y + height && u.y < q.y + height) {
+              q.y = u.y + height + 2;
+              moved = true;
+            }
+          });
+        }
+        used.push({ x: q.x, y: q.y, w: width });
         x.m.setLatLng(map.containerPointToLatLng(q));
-        var el = x.m.getElement();
         if (el) {
           el.querySelector('svg').style.transform = 'rotate(' + Math.atan2(d.y, d.x) * 180 / Math.PI + 'deg)';
         }
@@ -283,8 +317,8 @@
     groups.origins.on('add', placeOrigins);
 
     // legend, with the choice of what colours the districts
-    control('bottomright', 'ap-legend', fromTemplate('ap-legend-tpl')).addTo(map);
-    var legend = map.getContainer().querySelector('.ap-legend');
+    var legend = agroplanShell.panel(map, { position: 'bottomright', narrowPosition: 'topright',
+      className: 'ap-legend', label: word('legend'), content: fromTemplate('ap-legend-tpl') }).box;
     function drawScale() {
       var m = METRICS[state.metric], br = classes(dmax[state.metric]);
       var f = m.unit === 'usd' ? usd : fmt;
@@ -314,14 +348,21 @@
     control('bottomleft', 'ap-time', fromTemplate('ap-time-tpl')).addTo(map);
     var box = map.getContainer().querySelector('.ap-time');
     var slider = box.querySelector('.ap-slider'), play = box.querySelector('.ap-play');
+    var playLabel = play.getAttribute('aria-label');
     slider.addEventListener('input', function () { stop(); setTime(parseInt(slider.value, 10)); });
     function stop() {
-      if (state.timer !== null) { clearInterval(state.timer); state.timer = null; play.textContent = '\u25B6'; }
+      if (state.timer !== null) {
+        clearInterval(state.timer);
+        state.timer = null;
+        play.textContent = '\u25B6';
+        play.setAttribute('aria-label', playLabel);
+      }
     }
     play.addEventListener('click', function () {
       if (state.timer !== null) { stop(); return; }
       if (state.t >= T - 1) { setTime(0); }
       play.textContent = '\u275A\u275A';
+      play.setAttribute('aria-label', play.dataset.pause);
       state.timer = setInterval(function () {
         if (state.t >= T - 1) { stop(); return; }
         setTime(state.t + 1);
@@ -330,10 +371,13 @@
 
     // KPI panel: the totals are written in the template, the quarter's figures here
     var k = data.kpi;
-    control('bottomleft', 'ap-kpi', fromTemplate('ap-kpi-tpl')).addTo(map);
-    var panel = map.getContainer().querySelector('.ap-kpi');
+    var kpi = agroplanShell.panel(map, { position: 'bottomleft', className: 'ap-kpi',
+      label: word('kpi'), content: fromTemplate('ap-kpi-tpl') });
+    var panel = kpi.box;
     updaters.push(function (t) {
       function set(key, value) { panel.querySelector('[data-kpi="' + key + '"]').textContent = value; }
+      kpi.summary(fromTemplate('ap-kpi-summary-tpl', { families: fmt(k.families[t]),
+                                                        quarter: periods[t] }).textContent);
       fill(panel, { quarter: periods[t], milk: fmt(k.milk[t]) });
       set('families', fmt(k.families[t]));
       set('farms_op', fmt(k.farms_op[t]));
@@ -346,11 +390,11 @@
     function setTime(t) {
       state.t = Math.max(0, Math.min(T - 1, t));
       slider.value = String(state.t);
+      slider.setAttribute('aria-valuetext', periods[state.t]);
       box.querySelector('.ap-quarter').textContent = periods[state.t];
       updaters.forEach(function (u) { u(state.t); });
     }
 
-    map.fitBounds(data.bounds, { padding: [16, 16], animate: false });
     setTime(state.t);
     placeOrigins();
     global.agroplan = { map: map, groups: groups, setTime: setTime, state: state, farms: farmMarkers,

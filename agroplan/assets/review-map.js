@@ -1,7 +1,8 @@
 /* agroplan review map: draws the previous plan, the actuals and the re-plan from the JSON
  * embedded in the page onto a Leaflet map made by folium, one layer group each, with the
- * legend of the page's <template>. Loads nothing. Names and tips in the data are plain
- * text, shown as text; popups are HTML the page's templates escaped. */
+ * legend of the page's <template> as a panel of the map shell (shell.js). Loads nothing.
+ * Names and tips in the data are plain text, shown as text; popups are HTML the page's
+ * templates escaped. */
 (function (global) {
   'use strict';
 
@@ -12,13 +13,22 @@
     river: { color: '#6aa5d6', weight: 1.4, opacity: 0.9, fill: false }
   };
 
-  // layer key -> how its symbols look: hollow and dashed for plans that were replaced
+  // layer key -> how its symbols look. Colours are Okabe and Ito's, safe for colour-blind
+  // readers, and no two layers differ by colour alone: hollow or filled, solid or striped,
+  // and each its own line pattern (solid, dashed, dotted, dash-dot).
   var STYLE = {
-    planned: { color: '#4d4d4d', fill: false, dash: '4 3' },
-    actual: { color: '#1f7a3a', fill: true, dash: null },
-    replan: { color: '#d95f02', fill: true, dash: null },
-    previous_rest: { color: '#7b3294', fill: false, dash: '4 3' }
+    planned: { color: '#4d4d4d', fill: false, stripes: false, dash: '6 4', border: 'dashed' },
+    actual: { color: '#0072b2', fill: true, stripes: false, dash: null, border: 'solid' },
+    replan: { color: '#d55e00', fill: true, stripes: true, dash: '1 4', border: 'dotted' },
+    previous_rest: { color: '#cc79a7', fill: false, stripes: false, dash: '8 3 2 3',
+                     border: 'double' }
   };
+
+  function background(s) {
+    if (!s.fill) { return 'rgba(255,255,255,0.4)'; }
+    if (!s.stripes) { return s.color; }
+    return 'repeating-linear-gradient(45deg, ' + s.color + ' 0 3px, #fff 3px 5px)';
+  }
 
   function text(value) {
     var span = document.createElement('span');
@@ -34,22 +44,17 @@
     return m || 1;
   }
 
-  function legend() {
-    var C = L.Control.extend({
-      onAdd: function () {
-        var div = L.DomUtil.create('div', 'ap-control ap-legend ap-rv-legend');
-        div.appendChild(document.getElementById('ap-review-legend-tpl').content.cloneNode(true));
-        Object.keys(STYLE).forEach(function (k) {
-          var s = STYLE[k], sym = div.querySelector('[data-layer="' + k + '"] .ap-sym');
-          sym.style.border = '2px ' + (s.dash ? 'dashed ' : 'solid ') + s.color;
-          sym.style.background = s.fill ? s.color : '#fff';
-        });
-        L.DomEvent.disableClickPropagation(div);
-        L.DomEvent.disableScrollPropagation(div);
-        return div;
-      }
+  function legend(map) {
+    var template = document.getElementById('ap-review-legend-tpl');
+    var content = document.createElement('div');
+    content.appendChild(template.content.cloneNode(true));
+    Object.keys(STYLE).forEach(function (k) {
+      var s = STYLE[k], sym = content.querySelector('[data-layer="' + k + '"] .ap-sym');
+      sym.style.border = (s.border === 'double' ? '3px ' : '2px ') + s.border + ' ' + s.color;
+      sym.style.background = background(s);
     });
-    return new C({ position: 'bottomleft' });
+    return agroplanShell.panel(map, { position: 'bottomleft', narrowPosition: 'topright',
+      className: 'ap-legend ap-rv-legend', label: template.dataset.label, content: content });
   }
 
   global.agroplanReviewMap = function (map, groups, data) {
@@ -88,16 +93,20 @@
         square.dataset.site = f.id;
         square.dataset.layer = key;
         square.style.cssText = 'width:100%;height:100%;box-sizing:border-box';
-        square.style.border = '2px ' + (s.dash ? 'dashed ' : 'solid ') + s.color;
-        square.style.background = s.fill ? s.color : 'rgba(255,255,255,0.4)';
+        square.style.border = (s.border === 'double' ? '4px ' : '2px ') + s.border + ' ' + s.color;
+        square.style.background = background(s);
         var icon = L.divIcon({ className: 'ap-rv-farm ap-rv-' + key, iconSize: [px, px],
                                html: square });
-        L.marker(f.ll, { icon: icon, title: '' }).bindTooltip(text(f.tip)).bindPopup(f.popup)
-          .addTo(group);
+        var marker = L.marker(f.ll, { icon: icon, title: '' });
+        // a marker is a button to the keyboard: its name is the farm's tip
+        marker.on('add', function () {
+          var el = marker.getElement();
+          if (el) { el.setAttribute('aria-label', f.tip); }
+        });
+        marker.bindTooltip(text(f.tip)).bindPopup(f.popup).addTo(group);
       });
     });
-    legend().addTo(map);
-    map.fitBounds(data.bounds);
+    legend(map);
     global.agroplanReview = { map: map, groups: groups, data: data };
   };
 }(window));

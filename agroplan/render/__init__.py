@@ -5,8 +5,12 @@ comparison, a review, sweep results), self-contained pages out that open with no
 in English, Azerbaijani or Russian. Every page is a Jinja2 template of
 ``agroplan/templates`` rendered by the one environment of :mod:`~agroplan.render.templating`
 (autoescape, translations, Babel's number formats); :mod:`~agroplan.render.i18n` holds the
-languages. The only package that imports folium; never imports the model or a solver
-(``agroplan.model``, ``agroplan.solve``, OR-Tools).
+languages. The map pages share the shell of :mod:`~agroplan.render.shell` (folding panels,
+the first view fitted to the plan, the print layout); every page prints on A4 with the
+facts of :mod:`~agroplan.render.paper`; :mod:`~agroplan.render.static_map` draws the
+report's map with matplotlib and :mod:`~agroplan.render.pdf` prints pages with chromium
+(``docs/pages.md``). The only package that imports folium, matplotlib or Playwright; never
+imports the model or a solver (``agroplan.model``, ``agroplan.solve``, OR-Tools).
 """
 
 from __future__ import annotations

@@ -25,8 +25,10 @@ from agroplan.plan.result import Plan
 from agroplan.render.frames import num
 from agroplan.render.i18n import Translator, translator
 from agroplan.render.labels import label
-from agroplan.render.offline import check_offline, strip_remote_assets, write_atomic
-from agroplan.render.templating import macros, use_template
+from agroplan.render.offline import write_atomic
+from agroplan.render.paper import PageFacts, page_facts, plan_status
+from agroplan.render.shell import ShellSettings, new_map, page_html, use_shell
+from agroplan.render.templating import macros
 from agroplan.studies.compare import (
     Comparison,
     FarmChange,
@@ -40,6 +42,8 @@ from agroplan.studies.compare import (
 # colour-blind-safe (Okabe-Ito), the baseline first
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
            "#F0E442")
+# each plan's outline, so that no two plans differ by colour alone: solid, dashed, dotted...
+DASHES = ("", "6 3", "1.5 3", "8 3 2 3", "3 3", "10 4", "1.5 6", "12 3 3 3")
 MAP_HEIGHT_PX = 560
 ENGLISH = translator("en")
 
@@ -47,6 +51,11 @@ ENGLISH = translator("en")
 def colour(index: int) -> str:
     """The colour of the plan at ``index`` (the baseline is 0)."""
     return COLOURS[index % len(COLOURS)]
+
+
+def dash(index: int) -> str:
+    """The outline of the plan at ``index``: an SVG dash pattern (``""`` is solid)."""
+    return DASHES[index % len(DASHES)]
 
 
 # ------------------------------------------------------------------ numbers
@@ -157,20 +166,19 @@ def build_compare_map(comparison: Comparison, plans: Sequence[Plan], places: Pla
     parts = macros("popups.html", lang)
     lats = [*places.sites["lat"], *places.settlements["lat"]]
     lons = [*places.sites["lon"], *places.settlements["lon"]]
-    fmap = folium.Map(location=[(min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2],
-                      zoom_start=9, tiles=None, control_scale=True, height=f"{MAP_HEIGHT_PX}px")
-    fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(24, 24))
+    fmap = new_map([[min(lats), min(lons)], [max(lats), max(lons)]],
+                   height=f"{MAP_HEIGHT_PX}px")
     if districts is not None and len(districts):
         _districts_layer(districts, tr).add_to(fmap)
     count = len(plans)
     most = max([1, *(int(v) for p in plans for v in _house_totals(p).tolist())])
     for i, (name, plan) in enumerate(zip(comparison.labels, plans, strict=True)):
         shown = tr.gettext("%(plan)s (baseline)") % {"plan": name} if i == 0 else name
-        group = folium.FeatureGroup(name=str(parts.swatch(colour(i), shown)), overlay=True,
+        group = folium.FeatureGroup(name=str(parts.swatch(colour(i), shown, dash(i))), overlay=True,
                                     show=True)
         # later plans are drawn smaller on top, so shared sites show as rings in each colour
         ring = 3 * (count - 1 - i)
-        style = (colour(i), f"ap-plan-{i}")
+        style = (colour(i), f"ap-plan-{i}", dash(i))
         _farm_markers(group, name, plan, places, style, ring, tr, parts)
         _town_markers(group, name, plan, places, (style, ring, most), tr, parts)
         group.add_to(fmap)
@@ -196,8 +204,8 @@ def _districts_layer(districts: gpd.GeoDataFrame, tr: Translator) -> folium.Feat
 
 
 def _farm_markers(group: folium.FeatureGroup, name: str, plan: Plan, places: Places,
-                  style: tuple[str, str], ring: int, tr: Translator, parts: Any) -> None:
-    fill, css = style
+                  style: tuple[str, str, str], ring: int, tr: Translator, parts: Any) -> None:
+    fill, css, pattern = style
     _ = tr.gettext
     for farm in plan.farms.itertuples(index=False):
         site = str(farm.site_id)
@@ -207,8 +215,9 @@ def _farm_markers(group: folium.FeatureGroup, name: str, plan: Plan, places: Pla
         title = _("%(plan)s: dairy farm %(site)s") % {"plan": name, "site": site}
         folium.CircleMarker(
             list(lat_lon(places.sites, site)),
-            radius=4 + 2 * math.sqrt(size / 100) + ring, color="#ffffff", weight=1,
-            fill=True, fill_color=fill, fill_opacity=0.9, class_name=f"ap-farm {css}",
+            radius=4 + 2 * math.sqrt(size / 100) + ring, color="#222222", weight=1.5,
+            dash_array=pattern or None, fill=True, fill_color=fill, fill_opacity=0.9,
+            class_name=f"ap-farm {css}",
             popup=folium.Popup(str(parts.popup(title, [
                 (_("District"), str(places.sites.at[site, "district_id"])),
                 (_("Size"), tr.ngettext("%(num)s head", "%(num)s head", size)
@@ -225,9 +234,10 @@ def _house_totals(plan: Plan) -> pd.Series:
 
 
 def _town_markers(group: folium.FeatureGroup, name: str, plan: Plan, places: Places,
-                  sizes: tuple[tuple[str, str], int, int], tr: Translator, parts: Any) -> None:
+                  sizes: tuple[tuple[str, str, str], int, int], tr: Translator,
+                  parts: Any) -> None:
     """Rings at the plan's agro-towns; the largest town of any plan has a 15 px radius."""
-    (stroke, css), ring, most = sizes
+    (stroke, css, pattern), ring, most = sizes
     _ = tr.gettext
     totals = _house_totals(plan)
     for town in plan.agro_towns.itertuples(index=False):
@@ -240,6 +250,7 @@ def _town_markers(group: folium.FeatureGroup, name: str, plan: Plan, places: Pla
         folium.CircleMarker(
             list(lat_lon(places.settlements, sid)),
             radius=5 + 10 * math.sqrt(n / most) + ring, color=stroke, weight=3, fill=False,
+            dash_array=pattern or None,
             class_name=f"ap-town {css}",
             popup=folium.Popup(str(parts.popup(title, [
                 (_("Settlement"), sid),
@@ -250,6 +261,27 @@ def _town_markers(group: folium.FeatureGroup, name: str, plan: Plan, places: Pla
 
 
 # ------------------------------------------------------------------ page
+
+
+def fit_points(plans: Sequence[Plan], places: Places) -> list[list[float]]:
+    """Every farm and agro-town of every plan (all candidate places if there are none)."""
+    points = []
+    for plan in plans:
+        points += [list(lat_lon(places.sites, str(s))) for s in plan.farms["site_id"]
+                   if str(s) in places.sites.index]
+        points += [list(lat_lon(places.settlements, str(s)))
+                   for s in plan.agro_towns["settlement_id"] if str(s) in places.settlements.index]
+    if not points:
+        points = [[float(lat), float(lon)]
+                  for lat, lon in zip(places.sites["lat"], places.sites["lon"], strict=True)]
+    return points
+
+
+def compare_facts(labels: Sequence[str], plans: Sequence[Plan], tr: Translator) -> PageFacts:
+    """The plans compared, each one's status and gap, and today's date."""
+    status = "; ".join(f"{name}: {plan_status(tr, plan.status, plan.relative_gap)}"
+                       for name, plan in zip(labels, plans, strict=True))
+    return page_facts(tr, " vs ".join(labels), status)
 
 
 def build_compare_page(comparison: Comparison, plans: Sequence[Plan], places: Places,
@@ -272,13 +304,12 @@ def build_compare_page(comparison: Comparison, plans: Sequence[Plan], places: Pl
     headers = [tr.gettext("Figure"), tr.gettext("%(plan)s (baseline)") % {"plan": labels[0]}]
     for name in labels[1:]:
         headers += [name, f"{name} − {labels[0]}"]
-    use_template(fmap, "compare.html", lang, comparison=comparison, plans=plans,
-                 kpi_headers=headers,
-                 colours=[colour(i) for i in range(len(plans))], kpis=kpis, families=families,
-                 changes=changes, map_height=MAP_HEIGHT_PX)
-    strip_remote_assets(fmap.get_root())
-    html: str = fmap.get_root().render()
-    return html
+    use_shell(fmap, "compare.html", lang, ShellSettings(fit=fit_points(plans, places)),
+              compare_facts(labels, plans, tr), comparison=comparison, plans=plans,
+              kpi_headers=headers, colours=[colour(i) for i in range(len(plans))],
+              dashes=[dash(i) for i in range(len(plans))], kpis=kpis, families=families,
+              changes=changes, map_height=MAP_HEIGHT_PX)
+    return page_html(fmap, f"the comparison {' vs '.join(labels)}")
 
 
 def render_compare(comparison: Comparison, plans: Sequence[Plan], places: Places,
@@ -298,7 +329,6 @@ def render_compare(comparison: Comparison, plans: Sequence[Plan], places: Places
     """
     folder = Path(out_dir)
     html = build_compare_page(comparison, plans, places, districts, lang)
-    check_offline(html, f"the comparison {' vs '.join(comparison.labels)}")
     page = write_atomic(folder / "compare.html", html)
     record = json.dumps(_clean(comparison_record(comparison)), indent=1, ensure_ascii=False,
                         allow_nan=False)

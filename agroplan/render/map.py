@@ -23,8 +23,9 @@ from agroplan.messages import N_
 from agroplan.plan.result import Plan
 from agroplan.render.i18n import translator
 from agroplan.render.mapdata import build_map_data
-from agroplan.render.offline import check_offline, strip_remote_assets, write_atomic
-from agroplan.render.templating import use_template
+from agroplan.render.offline import write_atomic
+from agroplan.render.paper import PageFacts, page_facts, plan_status
+from agroplan.render.shell import ShellSettings, new_map, page_html, use_shell
 
 if TYPE_CHECKING:
     from agroplan.layers.read import Layers
@@ -87,30 +88,40 @@ class DrawCall(MacroElement):  # type: ignore[misc]
         self.groups = "{" + ", ".join(f"{k}: {v}" for k, v in groups.items()) + "}"
 
 
+def fit_points(plan: Plan, data: dict[str, Any]) -> list[list[float]]:
+    """The places the map opens on: the plan's farms and agro-towns and the hubs its
+    heifers come through, as the flows draw them (the revival districts when the plan has
+    none). Timber hubs are left out: the map draws no timber route, and a border crossing
+    far away would shrink the plan to a corner."""
+    used = set(plan.deliveries["hub_id"].astype(str))
+    points = [x["ll"] for x in data["farms"]] + [x["ll"] for x in data["towns"]]
+    points += [h["ll"] for h in data["hubs"] if h["id"] in used]
+    return points or list(data["bounds"])
+
+
+def page_facts_of(plan: Plan, scenario_name: str, lang: Language) -> PageFacts:
+    """The scenario, the plan's status and gap, and today's date, for the printed page."""
+    tr = translator(lang)
+    return page_facts(tr, scenario_name, plan_status(tr, plan.status, plan.relative_gap))
+
+
 def build_map(plan: Plan, inputs: PlanInputs, layers: Layers, lang: Language = "en"
               ) -> folium.Map:
-    """The folium map of a plan, with every asset inlined (not yet written)."""
+    """The folium map of a plan, set to render as its page with every asset inlined."""
     data = build_map_data(plan, inputs, layers, lang)
-    (south, west), (north, east) = data["bounds"]
-    fmap = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=9,
-        tiles=None,
-        prefer_canvas=True,
-        control_scale=True,
-        zoom_snap=0.25,
-    )
+    fmap = new_map(data["bounds"], prefer_canvas=True)
     groups: dict[str, Any] = {"basemap": base_layers(fmap, lang)}
     for key, (name, show) in overlay_names(lang).items():
         groups[key] = folium.FeatureGroup(name=name, overlay=True, show=show).add_to(fmap)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     fmap.add_child(DrawCall("agroplanMap", fmap.get_name(),
                             {k: g.get_name() for k, g in groups.items()}, DATA_ELEMENT_ID))
-    use_template(fmap, "map.html", lang, data=data, data_id=DATA_ELEMENT_ID, plan=plan,
-                 k=plan.kpis, scenario=inputs.scenario,
-                 violations=plan.table("violations").to_dict("records"))
-    strip_remote_assets(fmap.get_root())
-    return fmap
+    shell = ShellSettings(fit=fit_points(plan, data), obstacles=".ap-origin")
+    return use_shell(
+        fmap, "map.html", lang, shell, page_facts_of(plan, inputs.scenario.name, lang),
+        data=data, data_id=DATA_ELEMENT_ID, plan=plan,
+        k=plan.kpis, scenario=inputs.scenario,
+        violations=plan.table("violations").to_dict("records"))
 
 
 def render_map(plan: Plan, inputs: PlanInputs, layers: Layers, out_path: Path | str,
@@ -136,6 +147,5 @@ def render_map(plan: Plan, inputs: PlanInputs, layers: Layers, out_path: Path | 
     OutputError
         If the page would load anything from outside the file, or cannot be written.
     """
-    html = build_map(plan, inputs, layers, lang).get_root().render()
-    check_offline(html, f"the map of {inputs.scenario.name}")
+    html = page_html(build_map(plan, inputs, layers, lang), f"the map of {inputs.scenario.name}")
     return write_atomic(Path(out_path), html)

@@ -190,6 +190,7 @@ def hubs(ctx: Layer) -> list[dict[str, Any]]:
             rows.append((_("Note"), note))
         name = str(row.get("name", hid))
         hubs.append({
+            "id": hid,
             "ll": latlon(ctx.layers.hubs, hub_id),
             "mode": str(row.get("mode", "")),
             "name": name,

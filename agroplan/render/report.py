@@ -22,6 +22,8 @@ from agroplan.render.frames import district_name, num, town_name
 from agroplan.render.i18n import Translator, translator
 from agroplan.render.labels import label
 from agroplan.render.offline import check_offline, write_atomic
+from agroplan.render.paper import page_facts, plan_status
+from agroplan.render.static_map import CAPTION_ID, draw_static_map
 from agroplan.render.svg import Chart, bar_chart, line_chart
 from agroplan.render.templating import render_page
 
@@ -159,10 +161,12 @@ def _binding(plan: Plan) -> tuple[int, list[dict[str, Any]]]:
 
 def build_report(plan: Plan, inputs: PlanInputs, layers: Layers | None = None,
                  lang: Language = "en") -> str:
-    """The report page as a string (``layers`` is accepted for symmetry with the map)."""
+    """The report page as a string; with ``layers``, it has a map of the plan."""
     tr = translator(lang)
     periods = tuple(plan.periods) or tuple(inputs.periods)
     binding_count, binding = _binding(plan)
+    drawn = (draw_static_map(plan, inputs, layers, tr)
+             if layers is not None and plan.has_solution else None)
     return render_page(
         "report.html", lang,
         scenario=inputs.scenario, plan=plan, k=plan.kpis, periods=periods,
@@ -170,6 +174,9 @@ def build_report(plan: Plan, inputs: PlanInputs, layers: Layers | None = None,
         roadmap=_roadmap(plan, inputs, periods, tr),
         violations=plan.table("violations").to_dict("records"),
         binding=binding, binding_count=binding_count,
+        static_map=drawn, caption_id=CAPTION_ID,
+        facts=page_facts(tr, inputs.scenario.name,
+                         plan_status(tr, plan.status, plan.relative_gap)),
     )
 
 

@@ -22,6 +22,7 @@ from agroplan.render.frames import district_name, num, town_name
 from agroplan.render.i18n import Translator, translator
 from agroplan.render.labels import LABELS, label
 from agroplan.render.offline import check_offline, write_atomic
+from agroplan.render.paper import page_facts, replan_status
 from agroplan.render.svg import Chart, bar_chart
 from agroplan.render.templating import render_page
 from agroplan.roadmap.review import DISTRICT_MEASURES, MEASURES, Review
@@ -242,7 +243,9 @@ def build_review_page(review: Review, previous: Plan, current: Plan, inputs: Pla
                           % {"measure": c.measure(m)} for m in DISTRICT_MEASURES],
         by_district=_by_district(review, inputs, c), changes=_changes(review, inputs, c),
         milestones=_milestones(review, c), trade=_trade(review, c),
-        charts=_charts(review, tr))
+        charts=_charts(review, tr),
+        facts=page_facts(tr, review.scenario, replan_status(
+            tr, current.status, current.relative_gap, review.as_of)))
 
 
 def render_review_page(review: Review, previous: Plan, current: Plan, inputs: PlanInputs,

@@ -29,8 +29,10 @@ from agroplan.render.map import DrawCall, base_layers
 from agroplan.render.mapdata import BASEMAP_TOLERANCE_DEG, DISTRICT_TOLERANCE_DEG
 from agroplan.render.mapdata import _bounds as map_bounds
 from agroplan.render.mapdata import _geojson as simplified_geojson
-from agroplan.render.offline import check_offline, strip_remote_assets, write_atomic
-from agroplan.render.templating import macros, use_template
+from agroplan.render.offline import write_atomic
+from agroplan.render.paper import page_facts, replan_status
+from agroplan.render.shell import ShellSettings, new_map, page_html, use_shell
+from agroplan.render.templating import macros
 
 if TYPE_CHECKING:
     from agroplan.inputs import PlanInputs
@@ -185,19 +187,27 @@ def build_review_map(previous: Plan, current: Plan, actuals: Actuals, inputs: Pl
                      layers: Layers, lang: Language = "en") -> folium.Map:
     """The folium review map with every asset inlined (not yet written)."""
     data = build_review_map_data(previous, current, actuals, inputs, layers, lang)
-    (south, west), (north, east) = data["bounds"]
-    fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=9,
-                      tiles=None, prefer_canvas=True, control_scale=True, zoom_snap=0.25)
+    fmap = new_map(data["bounds"], prefer_canvas=True)
     groups: dict[str, Any] = {"basemap": base_layers(fmap, lang)}
     for key, (name, show) in overlay_names(actuals.as_of, lang).items():
         groups[key] = folium.FeatureGroup(name=name, overlay=True, show=show).add_to(fmap)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     fmap.add_child(DrawCall("agroplanReviewMap", fmap.get_name(),
                             {k: g.get_name() for k, g in groups.items()}, DATA_ELEMENT_ID))
-    use_template(fmap, "review_map.html", lang, data=data, data_id=DATA_ELEMENT_ID,
-                 scenario=inputs.scenario, as_of=actuals.as_of)
-    strip_remote_assets(fmap.get_root())
-    return fmap
+    tr = translator(lang)
+    facts = page_facts(tr, inputs.scenario.name, replan_status(
+        tr, current.status, current.relative_gap, actuals.as_of))
+    return use_shell(fmap, "review_map.html", lang, ShellSettings(fit=_fit_points(data)), facts,
+                     data=data, data_id=DATA_ELEMENT_ID, scenario=inputs.scenario,
+                     as_of=actuals.as_of)
+
+
+def _fit_points(data: dict[str, Any]) -> list[list[float]]:
+    """Every farm, settlement and hub the review map draws (the districts if none)."""
+    points = [x["ll"] for layer in data["layers"].values()
+              for kind in ("farms", "towns") for x in layer[kind]]
+    points += [f["ll"][0] for layer in data["layers"].values() for f in layer["flows"]]
+    return points or list(data["bounds"])
 
 
 def render_review_map(previous: Plan, current: Plan, actuals: Actuals, inputs: PlanInputs,
@@ -210,7 +220,6 @@ def render_review_map(previous: Plan, current: Plan, actuals: Actuals, inputs: P
         If a plan or the actuals name ids the layers lack, or the page would load anything
         from outside the file, or it cannot be written.
     """
-    html = build_review_map(previous, current, actuals, inputs, layers,
-                            lang).get_root().render()
-    check_offline(html, f"the review map of {inputs.scenario.name}")
+    html = page_html(build_review_map(previous, current, actuals, inputs, layers, lang),
+                     f"the review map of {inputs.scenario.name}")
     return write_atomic(Path(out_path), html)

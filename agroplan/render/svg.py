@@ -4,17 +4,28 @@ scatter plots.
 Pure arithmetic, no markup: each function returns a :class:`Chart` of shapes in pixels
 that ``templates/charts.html`` draws (escaped and translated there), so the report, the
 review and the sweep pages stay self-contained, script-free and printable.
+
+Series are told apart by more than colour: the colours are Okabe and Ito's palette for
+colour-blind readers, each bar series has its own texture (:data:`FILLS`) and each line
+its own dashes and marker (:data:`DASHES`, :data:`MARKERS`). Each chart also carries its
+figures as a table (:attr:`Chart.data`), the text alternative shown under it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 940, 280
 LEFT, RIGHT, TOP, BOTTOM = 70, 200, 30, 46  # plot margins; the legend sits on the right
-PALETTE = ("#1f7a3a", "#d95f02", "#7b3294", "#2171b5", "#b8860b", "#6b6b6b", "#c0392b")
+# Okabe & Ito (2008), "Color Universal Design": distinct for the common colour blindnesses
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+FILLS = ("solid", "hatch", "dots", "cross", "rows", "columns", "solid")  # bar textures
+DASHES = ("", "7 4", "2 3", "9 3 2 3", "4 4", "1 5", "12 4")  # line patterns
+MARKERS = ("circle", "square", "triangle", "diamond", "circle", "square", "triangle")
+MARK_COLOURS = ("#000000", "#D55E00")
 CHAR_PX = 6.2  # width of an 11 px axis character, for spacing the x labels
 
 
@@ -53,11 +64,16 @@ class Shape:
     points: str = ""
     tip: Tip | None = None
     opacity: float = 1.0
+    style: int = 0  # the series' index: its texture, dashes and marker
+
+
+Legend = tuple[str, str, str, int]  # name, colour, kind (box, line or mark), style
 
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart in pixels: axes, ticks, shapes and legend (``kind``: box, line or mark)."""
+    """A chart in pixels: axes, ticks, shapes and legend (``kind``: box, line or mark), and
+    its figures as a table (``data``: column headers, then rows of a label and values)."""
 
     title: str
     y_label: str
@@ -67,9 +83,21 @@ class Chart:
     y_ticks: tuple[tuple[float, float], ...]  # (y px, value)
     x_ticks: tuple[tuple[float, str | float], ...]  # (x px, label or value)
     shapes: tuple[Shape, ...]
-    legend: tuple[tuple[str, str, str], ...] = ()
+    legend: tuple[Legend, ...] = ()
     x_label: str = ""
     legend_x: float = 0.0
+    data: tuple[tuple[str, ...], tuple[tuple[str | float | None, ...], ...]] = ((), ())
+
+    @property
+    def key(self) -> str:
+        """An id prefix for the chart's SVG patterns, unique within a page."""
+        return "ap-c" + hashlib.sha1(repr((self.title, self.y_label, self.legend)).encode()
+                                     ).hexdigest()[:10]
+
+    def style(self, index: int) -> dict[str, str]:
+        """Texture, dashes and marker of the series ``index``."""
+        i = index % len(FILLS)
+        return {"fill": FILLS[i], "dash": DASHES[i], "marker": MARKERS[i]}
 
 
 def _y_ticks(top: float, low: float = 0.0) -> tuple[tuple[float, float], ...]:
@@ -88,11 +116,16 @@ def _x_ticks(x_labels: Sequence[str]) -> tuple[tuple[float, str | float], ...]:
 
 
 def _chart(title: str, y_label: str, x_labels: Sequence[str], top: float,
-           shapes: list[Shape], legend: list[tuple[str, str, str]]) -> Chart:
+           shapes: list[Shape], legend: list[Legend],
+           series: Mapping[str, Sequence[float | None]]) -> Chart:
+    headers = ("", *series)
+    rows = tuple((label, *(None if values[i] is None else float(values[i])  # type: ignore[arg-type]
+                           for values in series.values()))
+                 for i, label in enumerate(x_labels))
     return Chart(title, y_label, WIDTH, HEIGHT,
                  (LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM),
                  _y_ticks(top), _x_ticks(x_labels), tuple(shapes), tuple(legend),
-                 legend_x=WIDTH - RIGHT + 14)
+                 legend_x=WIDTH - RIGHT + 14, data=(headers, rows))
 
 
 def bar_chart(
@@ -124,6 +157,7 @@ def bar_chart(
     slot = plot_w / max(n, 1)
     bar = slot * 0.7
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(stacks)}
+    styles = {name: i for i, name in enumerate(stacks)}
     shapes = []
     for i, label in enumerate(x_labels):
         base = 0.0
@@ -134,9 +168,9 @@ def bar_chart(
                 continue
             y0 = TOP + plot_h * (1 - (base + value) / top)
             shapes.append(Shape("rect", colours[name], x, y0, bar, plot_h * value / top,
-                                tip=Tip(label, name, value)))
+                                tip=Tip(label, name, value), style=styles[name]))
             base += value
-    mark_colours = {name: ("#000" if i == 0 else "#c0392b") for i, name in enumerate(marks)}
+    mark_colours = {name: MARK_COLOURS[i % len(MARK_COLOURS)] for i, name in enumerate(marks)}
     for name, mark_values_of in marks.items():
         for i, mark in enumerate(mark_values_of):
             if mark is None:
@@ -145,9 +179,9 @@ def bar_chart(
             shapes.append(Shape("mark", mark_colours[name], LEFT + slot * i + slot * 0.05,
                                 TOP + plot_h * (1 - value / top), slot * 0.9,
                                 tip=Tip(x_labels[i], name, value)))
-    legend = [(n, c, "box") for n, c in colours.items()]
-    legend += [(n, c, "mark") for n, c in mark_colours.items()]
-    return _chart(title, y_label, x_labels, top, shapes, legend)
+    legend: list[Legend] = [(n, c, "box", styles[n]) for n, c in colours.items()]
+    legend += [(n, c, "mark", 0) for n, c in mark_colours.items()]
+    return _chart(title, y_label, x_labels, top, shapes, legend, {**stacks, **marks})
 
 
 def line_chart(
@@ -160,15 +194,16 @@ def line_chart(
     slot = plot_w / max(n, 1)
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(series)}
     shapes = []
-    for name, values in series.items():
+    for index, (name, values) in enumerate(series.items()):
         xy = [(LEFT + slot * (i + 0.5), TOP + plot_h * (1 - float(v) / top))
               for i, v in enumerate(values)]
         shapes.append(Shape("line", colours[name], points=" ".join(
-            f"{x:.1f},{y:.1f}" for x, y in xy)))
-        shapes += [Shape("dot", colours[name], x, y, 3, tip=Tip(x_labels[i], name, float(v)))
+            f"{x:.1f},{y:.1f}" for x, y in xy), style=index))
+        shapes += [Shape("dot", colours[name], x, y, 3.5, tip=Tip(x_labels[i], name, float(v)),
+                         style=index)
                    for i, ((x, y), v) in enumerate(zip(xy, values, strict=True))]
     return _chart(title, y_label, x_labels, top, shapes,
-                  [(n, c, "line") for n, c in colours.items()])
+                  [(n, c, "line", i) for i, (n, c) in enumerate(colours.items())], series)
 
 
 # ------------------------------------------------------------------ scatter (sweeps)
@@ -238,13 +273,19 @@ def scatter_chart(title: str, x_label: str, y_label: str, points: Sequence[Point
         ticks = [(sx(float(x)), float(x)) for x in x_ticks]
     else:
         ticks = [(sx(v), v) for v in (x_low + (x_high - x_low) * (i + 0.5) / 5 for i in range(5))]
-    shapes = [Shape("dot", "#1f7a3a", sx(p.x), sy(p.y), 4, tip=Tip(p.tip, "", math.nan),
+    # every run a circle; the front's runs larger squares on a dashed line
+    shapes = [Shape("dot", PALETTE[0], sx(p.x), sy(p.y), 4, tip=Tip(p.tip, "", math.nan),
                     opacity=0.55)
               for p in points]
     if front:
-        shapes.append(Shape("line", "#d95f02", points=" ".join(
-            f"{sx(p.x):.1f},{sy(p.y):.1f}" for p in sorted(front, key=lambda p: (p.x, p.y)))))
-        shapes += [Shape("dot", "#d95f02", sx(p.x), sy(p.y), 5.5, tip=Tip(p.tip, "", math.nan))
+        shapes.append(Shape("line", PALETTE[5], points=" ".join(
+            f"{sx(p.x):.1f},{sy(p.y):.1f}" for p in sorted(front, key=lambda p: (p.x, p.y))),
+            style=1))
+        shapes += [Shape("dot", PALETTE[5], sx(p.x), sy(p.y), 5.5, tip=Tip(p.tip, "", math.nan),
+                         style=1)
                    for p in front]
+    rows = tuple((p.tip, p.x if categories is None else categories[int(p.x)], p.y)
+                 for p in points)
     return Chart(title, y_label, SCATTER_W, SCATTER_H, (S_LEFT, S_TOP, plot_w, plot_h),
-                 y_ticks, tuple(ticks), tuple(shapes), x_label=x_label)
+                 y_ticks, tuple(ticks), tuple(shapes), x_label=x_label,
+                 data=(("", x_label, y_label), rows))

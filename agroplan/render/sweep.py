@@ -17,7 +17,9 @@ import pandas as pd
 from agroplan.config.sections import Language
 from agroplan.messages import N_
 from agroplan.render.i18n import Translator, translator
+from agroplan.render.labels import label
 from agroplan.render.offline import check_offline, write_atomic
+from agroplan.render.paper import PageFacts, page_facts
 from agroplan.render.svg import Chart, Point, scatter_chart
 from agroplan.render.templating import render_page
 from agroplan.studies.sweep import KPI_COLUMNS, STATUSES, Sweep, pareto_front
@@ -107,7 +109,21 @@ def build_sweep_page(frame: pd.DataFrame, sweep: Sweep, lang: Language = "en") -
         charts=_kpi_charts(solved, names, tr),
         failed=_rows(failed, ["run_id", *names, "status", "error"], tr),
         columns=columns, results=_rows(frame, columns, tr),
+        facts=_facts(frame, sweep, counts, tr),
     )
+
+
+def _facts(frame: pd.DataFrame, sweep: Sweep, counts: list[tuple[int, str]],
+           tr: Translator) -> PageFacts:
+    """The swept scenario, the runs by status with the largest gap, and today's date."""
+    gaps = pd.to_numeric(frame.get("gap", pd.Series(dtype=float)), errors="coerce").dropna()
+    status = tr.ngettext("%(num)s run (%(statuses)s), largest gap %(gap)s",
+                         "%(num)s runs (%(statuses)s), largest gap %(gap)s", len(frame)) % {
+        "num": tr.number(len(frame)),
+        "statuses": ", ".join(f"{tr.number(n)} {label(tr, 'status', s)}" for n, s in counts)
+        or "-",
+        "gap": tr.percent(gaps.max() if len(gaps) else None, 2)}
+    return page_facts(tr, sweep.scenario_path.stem, status)
 
 
 def render_sweep_page(frame: pd.DataFrame, sweep: Sweep, out_path: Path,

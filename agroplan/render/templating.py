@@ -11,8 +11,9 @@ key)`` names the plan tables' keys (:mod:`agroplan.render.labels`). Every templa
 rendered with ``lang`` in its context; macros imported ``with context`` share it.
 
 A new page is a template (``{% extends "page.html" %}``, or ``folium_page.html`` around a
-folium map) plus a small module that builds its values and calls :func:`render_page` (or
-:func:`use_template`).
+folium map) plus a small module that builds its values and calls :func:`render_page` (or,
+for a map, :func:`agroplan.render.shell.use_shell`, which calls :func:`use_template`). Every
+page gets ``facts`` (:class:`~agroplan.render.paper.PageFacts`) for its printed sheets.
 """
 
 from __future__ import annotations
@@ -64,6 +65,24 @@ def inline_js(js: str) -> Markup:
     return Markup(re.sub(r"</(script)", r"<\\/\1", str(js), flags=re.IGNORECASE))
 
 
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string (for ``content:``): quotes, backslashes, line breaks
+    and ``<``, ``>``, ``&`` are CSS escapes, so no text can end the string or the element."""
+    def escape(char: str) -> str:
+        if char in '"\\<>&' or ord(char) < 0x20 or ord(char) == 0x7F:
+            return f"\\{ord(char):x} "
+        return char
+
+    return Markup('"{}"'.format("".join(escape(c) for c in str(text))))
+
+
+def without_zoom_lock(header: str) -> Markup:
+    """folium's page header without its viewport tag, which forbids zooming the page
+    (``user-scalable=no``): people who need larger text must be able to zoom. The pages set
+    their own."""
+    return Markup(re.sub(r'<meta name="viewport"[^>]*>', "", str(header)))
+
+
 def json_script(value: Any, element_id: str) -> Markup:
     """``<script type="application/json">`` holding ``value``, read with ``JSON.parse``."""
     return Markup('<script type="application/json" id="{}">{}</script>').format(
@@ -102,7 +121,7 @@ def environment() -> Environment:
                  "quarter"):
         env.filters[name] = _formatter(name)
     env.filters.update(inline_css=inline_css, inline_js=inline_js, json_script=json_script,
-                       px=px)
+                       px=px, css_string=css_string, without_zoom_lock=without_zoom_lock)
     env.globals.update(slot=slot, asset=asset_text, label=_label, leaflet_css=leaflet_css,
                        leaflet_js=leaflet_js, jquery_js=jquery_js)
     return env
